@@ -1,0 +1,219 @@
+//! `rapporteur convert` end to end: the binary on real files, directories and
+//! archives, its outputs checked against the published JSON Schema.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rapporteur_model::EventSummary;
+use rapporteur_parse::{ParseOptions, parse_summary};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn rapporteur(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapporteur"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walk(dir)
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("schema/event-summary.schema.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn examples_convert_to_schema_valid_deterministic_json_equal_to_the_model() {
+    let examples = repo().join("examples");
+    let validator = schema_validator();
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for out in [&first, &second] {
+        let output = rapporteur(&[
+            "convert",
+            examples.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("converted 6 of 6 inputs, 0 rejected; wrote 6 files"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let names = files_in(first.path());
+    assert_eq!(
+        names.len(),
+        6,
+        "one JSON per example and nothing else (no temp files): {names:?}"
+    );
+    assert_eq!(names, files_in(second.path()));
+    for name in &names {
+        let bytes = std::fs::read(first.path().join(name)).unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(second.path().join(name)).unwrap(),
+            "{name} differs between runs"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name} does not match the schema: {errors:?}"
+        );
+        let written: EventSummary = serde_json::from_value(json).unwrap();
+        let stem = name.strip_suffix(".json").unwrap();
+        let source = std::fs::read_dir(&examples)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_stem().unwrap() == stem)
+            .unwrap();
+        let expected = parse_summary(
+            &source.display().to_string(),
+            &std::fs::read(&source).unwrap(),
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(written, expected);
+    }
+}
+
+#[test]
+fn rejected_inputs_are_reported_and_the_rest_still_convert() {
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    std::fs::create_dir(input.path().join("2023")).unwrap();
+    std::fs::write(input.path().join("2023/side-event.txt"), &seed).unwrap();
+    std::fs::write(
+        input.path().join("press.txt"),
+        "FOR IMMEDIATE RELEASE\n\nITU announces a thing.\n",
+    )
+    .unwrap();
+    let archive = input.path().join("batch.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("inner/seed.txt", options).unwrap();
+    zip.write_all(&seed).unwrap();
+    zip.start_file("../escape.txt", options).unwrap();
+    zip.write_all(&seed).unwrap();
+    zip.finish().unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let output = rapporteur(&[
+        "convert",
+        input.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("press.txt: line 1: not a session summary"),
+        "{err}"
+    );
+    assert!(err.contains("../escape.txt"), "{err}");
+    assert!(
+        err.contains("converted 2 of 4 inputs, 2 rejected; wrote 2 files"),
+        "{err}"
+    );
+    assert_eq!(
+        files_in(out.path()),
+        ["2023/side-event.json", "batch/inner/seed.json"]
+    );
+    assert!(!out.path().parent().unwrap().join("escape.json").exists());
+}
+
+#[test]
+fn inputs_that_would_overwrite_each_other_are_refused() {
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    std::fs::write(input.path().join("a.txt"), &seed).unwrap();
+    std::fs::write(input.path().join("a.md"), &seed).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = rapporteur(&[
+        "convert",
+        input.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("would overwrite those of"), "{err}");
+    assert_eq!(files_in(out.path()), ["a.json"]);
+}
+
+#[test]
+fn oversize_inputs_and_unknown_formats_are_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let seed = repo().join("examples/wsis-cooperation-sdgs.txt");
+    let output = rapporteur(&[
+        "convert",
+        seed.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--max-input-bytes",
+        "1000",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is larger than the 1000 bytes allowed for one document"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(files_in(out.path()).is_empty());
+
+    let output = rapporteur(&[
+        "convert",
+        seed.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--formats",
+        "odt",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown output format 'odt'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn schema_command_prints_the_published_schema() {
+    let output = rapporteur(&["schema"]);
+    assert!(output.status.success());
+    let published = std::fs::read(repo().join("schema/event-summary.schema.json")).unwrap();
+    assert_eq!(output.stdout, published);
+}

@@ -1,0 +1,50 @@
+//! The published JSON Schema is the code's schema. Regenerate it with
+//! `make schema` after changing the model.
+
+use std::path::PathBuf;
+
+fn published_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/event-summary.schema.json")
+}
+
+#[test]
+fn published_schema_matches_the_model() {
+    let generated = rapporteur_model::json_schema();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(published_path(), &generated).unwrap();
+    }
+    let published = std::fs::read_to_string(published_path()).unwrap_or_default();
+    assert!(
+        published == generated,
+        "schema/event-summary.schema.json is out of date with the model; run `make schema` and commit the result"
+    );
+}
+
+#[test]
+fn schema_is_a_valid_json_schema_that_rejects_renamed_fields() {
+    let schema: serde_json::Value = serde_json::from_str(&rapporteur_model::json_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let minimal = serde_json::json!({
+        "schema_version": "1.0",
+        "event": { "type": null, "title": "T", "date": "2023-01-31", "end_date": null,
+                   "start_time": "14:30", "end_time": null, "timezone": null },
+        "language": "en", "background": [], "key_issues": [], "recommendations": [],
+        "other_sections": [],
+        "source": { "name": "a.txt", "sha256": "0".repeat(64), "bytes": 1, "format": "text" },
+        "warnings": []
+    });
+    assert!(validator.is_valid(&minimal));
+    let mut renamed = minimal.clone();
+    renamed["event"]["kind"] = renamed["event"]["type"].take();
+    renamed["event"].as_object_mut().unwrap().remove("type");
+    assert!(!validator.is_valid(&renamed));
+    let mut missing = minimal.clone();
+    missing["event"].as_object_mut().unwrap().remove("timezone");
+    assert!(
+        !validator.is_valid(&missing),
+        "null fields must still be present"
+    );
+    let mut bad_time = minimal;
+    bad_time["event"]["start_time"] = "2:30 PM".into();
+    assert!(!validator.is_valid(&bad_time));
+}

@@ -1,0 +1,552 @@
+//! The output storage root shared by the CLI and the worker.
+//!
+//! Every converted document is written under one root directory, at a path
+//! derived from a validated [`OutputKey`]. Two invariants hold for everything
+//! written through [`Storage`]: an output never lands outside the root, and a
+//! reader never sees a half-written file (writes go to a temporary file that
+//! is renamed over the target only once its contents are on disk).
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// Longest key accepted, in bytes, so that root + key stays far below PATH_MAX.
+const MAX_KEY_BYTES: usize = 512;
+/// Longest key component, in bytes: file systems limit a name to 255 bytes and
+/// the extension (see [`MAX_EXTENSION_BYTES`]) still has to fit.
+const MAX_COMPONENT_BYTES: usize = 200;
+const MAX_EXTENSION_BYTES: usize = 16;
+
+/// Why a string is not a usable output key. Every message quotes the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("output key is empty; give the output a name such as \"summary\" or \"2023/event-12\"")]
+    Empty,
+    #[error(
+        "output key {key:?} is {len} bytes long; keys may be at most {MAX_KEY_BYTES} bytes, shorten it"
+    )]
+    TooLong { key: String, len: usize },
+    #[error(
+        "output key {key:?} has a component {component:?} longer than {MAX_COMPONENT_BYTES} bytes; shorten that file or folder name"
+    )]
+    ComponentTooLong { key: String, component: String },
+    #[error(
+        "output key {key:?} is absolute; use a path relative to the output root, without a leading '/'"
+    )]
+    Absolute { key: String },
+    #[error(
+        "output key {key:?} starts with a Windows drive prefix; use a path relative to the output root"
+    )]
+    DrivePrefix { key: String },
+    #[error("output key {key:?} contains a backslash; separate folders with '/'")]
+    Backslash { key: String },
+    #[error("output key {key:?} contains a NUL or other control character; remove it")]
+    ControlCharacter { key: String },
+    #[error(
+        "output key {key:?} has an empty component (\"//\" or a trailing '/'); remove the extra '/'"
+    )]
+    EmptyComponent { key: String },
+    #[error("output key {key:?} contains a \".\" or \"..\" component; name the folders explicitly")]
+    DotComponent { key: String },
+    #[error(
+        "output key {key:?} has a component {component:?} starting with '.', which would be a hidden file; rename it"
+    )]
+    Hidden { key: String, component: String },
+}
+
+/// A relative path under the storage root, without extension, that has been
+/// checked to stay inside the root (e.g. `"2023/wsis/side-event-12"`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutputKey(String);
+
+impl OutputKey {
+    pub fn new(key: &str) -> Result<OutputKey, KeyError> {
+        let owned = || key.to_owned();
+        if key.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if key.len() > MAX_KEY_BYTES {
+            return Err(KeyError::TooLong {
+                key: owned(),
+                len: key.len(),
+            });
+        }
+        if key.starts_with('/') {
+            return Err(KeyError::Absolute { key: owned() });
+        }
+        // "C:" alone makes Windows resolve the path against that drive, so it is
+        // refused even though this service runs on Unix: keys may come from
+        // documents written on Windows and the root may one day live there.
+        let bytes = key.as_bytes();
+        if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+            return Err(KeyError::DrivePrefix { key: owned() });
+        }
+        if key.contains('\\') {
+            return Err(KeyError::Backslash { key: owned() });
+        }
+        if key.chars().any(char::is_control) {
+            return Err(KeyError::ControlCharacter { key: owned() });
+        }
+        for component in key.split('/') {
+            match component {
+                "" => return Err(KeyError::EmptyComponent { key: owned() }),
+                "." | ".." => return Err(KeyError::DotComponent { key: owned() }),
+                _ if component.starts_with('.') => {
+                    return Err(KeyError::Hidden {
+                        key: owned(),
+                        component: component.to_owned(),
+                    });
+                }
+                _ if component.len() > MAX_COMPONENT_BYTES => {
+                    return Err(KeyError::ComponentTooLong {
+                        key: owned(),
+                        component: component.to_owned(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(OutputKey(key.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OutputKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why an output could not be stored. See [`StorageError::is_transient`].
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "cannot {operation} {}: {source}; check that the output directory exists, is writable and the disk is not full",
+        path.display()
+    )]
+    Io {
+        operation: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "output {key} would be written under {}, which is outside the output root {} (a symbolic link inside the root points elsewhere); remove the link or choose another output directory",
+        path.display(),
+        root.display()
+    )]
+    EscapesRoot {
+        key: OutputKey,
+        path: PathBuf,
+        root: PathBuf,
+    },
+    #[error(
+        "output extension {extension:?} is not allowed; use 1 to {MAX_EXTENSION_BYTES} lowercase ASCII letters or digits, such as \"json\""
+    )]
+    InvalidExtension { extension: String },
+}
+
+impl StorageError {
+    /// True when retrying the same write later may succeed (a full disk, a
+    /// missing mount, a permission fixed by an operator); false when the
+    /// request itself is wrong and retrying cannot help.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StorageError::Io { .. } => true,
+            StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => false,
+        }
+    }
+}
+
+fn io_error(operation: &'static str, path: &Path, source: io::Error) -> StorageError {
+    StorageError::Io {
+        operation,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The output root directory.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    root: PathBuf,
+}
+
+impl Storage {
+    /// Creates the root directory if it does not exist.
+    pub fn open(root: impl AsRef<Path>) -> Result<Storage, StorageError> {
+        let root = root.as_ref();
+        fs::create_dir_all(root).map_err(|e| io_error("create the output directory", root, e))?;
+        // Canonical, so that the containment check in `write_atomic` compares
+        // like with like even when the root itself is reached through a link.
+        let root = root
+            .canonicalize()
+            .map_err(|e| io_error("resolve the output directory", root, e))?;
+        Ok(Storage { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Path the output for (key, extension) has, e.g. root/2023/a.json.
+    ///
+    /// The extension is not checked here; [`Storage::write_atomic`] refuses
+    /// one that is not plain lowercase letters and digits.
+    pub fn path_for(&self, key: &OutputKey, extension: &str) -> PathBuf {
+        self.root.join(format!("{key}.{extension}"))
+    }
+
+    /// Atomically writes root/<key>.<extension>: create parent dirs, write
+    /// to a temp file in the same directory, fsync it, rename over the
+    /// target, fsync the directory. Returns the final path.
+    pub fn write_atomic(
+        &self,
+        key: &OutputKey,
+        extension: &str,
+        bytes: &[u8],
+    ) -> Result<PathBuf, StorageError> {
+        if extension.is_empty()
+            || extension.len() > MAX_EXTENSION_BYTES
+            || !extension
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(StorageError::InvalidExtension {
+                extension: extension.to_owned(),
+            });
+        }
+        let (folders, file_stem) = match key.as_str().rsplit_once('/') {
+            Some((folders, stem)) => (Some(folders), stem),
+            None => (None, key.as_str()),
+        };
+        let dir = match folders {
+            Some(folders) => self.create_folders(key, folders)?,
+            None => self.root.clone(),
+        };
+        let file_name = format!("{file_stem}.{extension}");
+
+        // The temporary file must live in the target directory: rename is only
+        // atomic within one file system. Its name starts with '.', which no
+        // valid key component does, so it can never clash with an output.
+        let mut temp =
+            temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
+        temp.write_all(bytes)
+            .map_err(|e| io_error("write a temporary file in", &dir, e))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+        // rename(2) replaces a symbolic link at the target rather than writing
+        // through it, so an existing link there cannot redirect the output.
+        // On failure `PersistError` hands the temporary file back and dropping
+        // it deletes it, so nothing is left behind.
+        let target = dir.join(&file_name);
+        temp.persist(&target)
+            .map_err(|e| io_error("replace", &target, e.error))?;
+        sync_dir(&dir)?;
+        Ok(self.path_for(key, extension))
+    }
+
+    /// Creates the folders of `folders` one by one under the root and returns
+    /// the canonical path of the last one.
+    ///
+    /// Creating them one at a time, checking each before going deeper, means a
+    /// symbolic link inside the root that points outside is refused before any
+    /// folder is created on the far side of it.
+    fn create_folders(&self, key: &OutputKey, folders: &str) -> Result<PathBuf, StorageError> {
+        let mut dir = self.root.clone();
+        for folder in folders.split('/') {
+            let next = dir.join(folder);
+            match fs::create_dir(&next) {
+                // A new directory entry is only durable once its parent is synced.
+                Ok(()) => sync_dir(&dir)?,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_error("create the output directory", &next, e)),
+            }
+            let resolved = next
+                .canonicalize()
+                .map_err(|e| io_error("resolve the output directory", &next, e))?;
+            if !resolved.starts_with(&self.root) {
+                return Err(StorageError::EscapesRoot {
+                    key: key.clone(),
+                    path: resolved,
+                    root: self.root.clone(),
+                });
+            }
+            dir = resolved;
+        }
+        Ok(dir)
+    }
+}
+
+fn temp_file_in(dir: &Path) -> io::Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    // Temporary files are private (0600) by default and `persist` keeps that
+    // mode; outputs are meant to be shared, so ask for what `File::create`
+    // would give (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Makes a rename or creation inside `dir` survive a crash.
+fn sync_dir(dir: &Path) -> Result<(), StorageError> {
+    // Only Unix lets a directory be opened and fsynced; Windows makes renames
+    // durable through the file system journal instead.
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error("flush the directory", dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> OutputKey {
+        OutputKey::new(s).unwrap_or_else(|e| panic!("{s:?} should be a valid key: {e}"))
+    }
+
+    /// Files in `dir` whose name starts with '.', i.e. leftover temporary files.
+    fn hidden_files(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    }
+
+    #[test]
+    fn accepts_ordinary_keys() {
+        for k in [
+            "summary",
+            "2023/wsis/side-event-12",
+            "a.b/c..d",
+            "Événement café",
+            "session 10:30",
+            &"a".repeat(MAX_COMPONENT_BYTES),
+        ] {
+            assert_eq!(key(k).as_str(), k);
+            assert_eq!(key(k).to_string(), k);
+        }
+        let longest = format!("{}/", "a".repeat(100)).repeat(4) + &"b".repeat(108);
+        assert_eq!(longest.len(), MAX_KEY_BYTES);
+        key(&longest);
+        let just_too_long = longest + "b";
+        assert!(matches!(
+            OutputKey::new(&just_too_long),
+            Err(KeyError::TooLong { len: 513, .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_each_invalid_key_rule() {
+        let too_long = vec!["a".repeat(100); 6].join("/");
+        let long_component = "b".repeat(MAX_COMPONENT_BYTES + 1);
+        let cases = [
+            ("", "Empty"),
+            (&too_long, "TooLong"),
+            (&long_component, "ComponentTooLong"),
+            ("/etc/passwd", "Absolute"),
+            ("C:evil", "DrivePrefix"),
+            ("c:/evil", "DrivePrefix"),
+            ("a\\b", "Backslash"),
+            ("a\0b", "ControlCharacter"),
+            ("a\nb", "ControlCharacter"),
+            ("a\u{7f}", "ControlCharacter"),
+            ("a//b", "EmptyComponent"),
+            ("a/", "EmptyComponent"),
+            (".", "DotComponent"),
+            ("..", "DotComponent"),
+            ("a/../b", "DotComponent"),
+            ("a/./b", "DotComponent"),
+            (".hidden", "Hidden"),
+            ("a/.git/b", "Hidden"),
+        ];
+        for (k, rule) in cases {
+            let err = OutputKey::new(k).expect_err(k);
+            let variant = format!("{err:?}");
+            assert!(
+                variant.split([' ', '{']).next() == Some(rule),
+                "{k:?} should break rule {rule}, got {variant}"
+            );
+            if !k.is_empty() {
+                assert!(
+                    err.to_string().contains(&format!("{k:?}")),
+                    "message does not quote the key: {err}"
+                );
+            }
+        }
+        assert!(matches!(
+            OutputKey::new(&too_long),
+            Err(KeyError::TooLong { len: 605, .. })
+        ));
+    }
+
+    #[test]
+    fn open_creates_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out/nested");
+        let storage = Storage::open(&root).unwrap();
+        assert!(root.is_dir());
+        assert_eq!(storage.root(), root.canonicalize().unwrap());
+    }
+
+    #[test]
+    fn writes_then_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let k = key("2023/wsis/side-event-12");
+        let path = storage.write_atomic(&k, "json", b"{\"a\":1}").unwrap();
+        assert_eq!(path, storage.path_for(&k, "json"));
+        assert_eq!(path, storage.root().join("2023/wsis/side-event-12.json"));
+        assert_eq!(fs::read(&path).unwrap(), b"{\"a\":1}");
+        assert!(hidden_files(path.parent().unwrap()).is_empty());
+    }
+
+    #[test]
+    fn overwrite_replaces_contents_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let k = key("summary");
+        storage
+            .write_atomic(&k, "txt", b"a much longer first version")
+            .unwrap();
+        let path = storage.write_atomic(&k, "txt", b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let names: Vec<_> = fs::read_dir(storage.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["summary.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_ordinary_file_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let path = storage.write_atomic(&key("a"), "json", b"{}").unwrap();
+        let reference = dir.path().join("reference");
+        File::create(&reference).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&reference));
+    }
+
+    #[test]
+    fn refuses_bad_extensions() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        for extension in ["", "JSON", "tar.gz", "../x", "j/son", &"a".repeat(17)] {
+            let err = storage
+                .write_atomic(&key("a"), extension, b"x")
+                .expect_err(extension);
+            assert!(matches!(err, StorageError::InvalidExtension { .. }));
+            assert!(!err.is_transient());
+        }
+        assert_eq!(fs::read_dir(storage.root()).unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_symlink_that_escapes_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let storage = Storage::open(dir.path().join("root")).unwrap();
+        std::os::unix::fs::symlink(&outside, storage.root().join("link")).unwrap();
+
+        for k in ["link/a", "link/deeper/a"] {
+            let err = storage.write_atomic(&key(k), "json", b"{}").unwrap_err();
+            assert!(
+                matches!(err, StorageError::EscapesRoot { .. }),
+                "{k}: {err:?}"
+            );
+            assert!(!err.is_transient());
+            assert!(err.to_string().contains(k), "{err}");
+        }
+        assert_eq!(
+            fs::read_dir(&outside).unwrap().count(),
+            0,
+            "nothing may be created outside the root"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn follows_a_symlink_that_stays_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        fs::create_dir(storage.root().join("real")).unwrap();
+        std::os::unix::fs::symlink("real", storage.root().join("alias")).unwrap();
+        let path = storage.write_atomic(&key("alias/a"), "txt", b"x").unwrap();
+        assert_eq!(path, storage.root().join("alias/a.txt"));
+        assert_eq!(fs::read(storage.root().join("real/a.txt")).unwrap(), b"x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_directory_is_a_transient_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let locked = storage.root().join("locked");
+        fs::create_dir(&locked).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+        let privileged = File::create(locked.join("probe")).is_ok();
+        let result = storage.write_atomic(&key("locked/a"), "json", b"{}");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+
+        // Permission bits do not bind root (or CAP_DAC_OVERRIDE), so there the
+        // write legitimately succeeds and there is nothing to assert; the
+        // regular-file test below covers the classification in that case.
+        if privileged {
+            eprintln!(
+                "skipping read_only_directory_is_a_transient_error: running as root, which ignores directory permissions"
+            );
+            return;
+        }
+        let err = result.unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+        assert!(err.to_string().contains("locked"), "{err}");
+        assert!(hidden_files(&locked).is_empty());
+    }
+
+    #[test]
+    fn parent_that_is_a_file_is_a_transient_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        fs::write(storage.root().join("2023"), b"not a directory").unwrap();
+        for k in ["2023/a", "2023/b/c"] {
+            let err = storage.write_atomic(&key(k), "json", b"{}").unwrap_err();
+            assert!(matches!(err, StorageError::Io { .. }), "{k}: {err:?}");
+            assert!(err.is_transient());
+            assert!(err.to_string().contains("2023"), "{err}");
+        }
+        assert_eq!(hidden_files(storage.root()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn target_that_is_a_directory_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        fs::create_dir_all(storage.root().join("a.json/inside")).unwrap();
+        let err = storage.write_atomic(&key("a"), "json", b"{}").unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+        assert!(err.to_string().contains("a.json"), "{err}");
+        assert!(hidden_files(storage.root()).is_empty());
+    }
+}
