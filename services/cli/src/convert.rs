@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::{ParseOptions, parse_summary};
-use rapporteur_render::Format;
+use rapporteur_render::{Format, RenderOptions};
 use rapporteur_storage::{OutputKey, Storage};
 use rayon::prelude::*;
 
@@ -33,6 +33,10 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     };
     let options = ParseOptions {
         max_bytes: args.max_input_bytes,
+    };
+    let render = RenderOptions {
+        page_size: args.page_size,
+        font_dir: args.font_dir.clone(),
     };
     let mut formats = args.formats.clone();
     formats.sort();
@@ -72,7 +76,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let convert_all = || {
         jobs.par_iter()
             .map(|input| {
-                let result = convert_one(input, &formats, &storage, &limits, &options);
+                let result = convert_one(input, &formats, &storage, &limits, &options, &render);
                 progress.inc(1);
                 match result {
                     Ok(files) => {
@@ -117,6 +121,7 @@ fn convert_one(
     storage: &Storage,
     limits: &Limits,
     options: &ParseOptions,
+    render: &RenderOptions,
 ) -> Result<usize, String> {
     let bytes = input.read(limits).map_err(|e| e.to_string())?;
     let summary = parse_summary(&input.name, &bytes, options).map_err(|e| e.to_string())?;
@@ -125,7 +130,7 @@ fn convert_one(
     // fails leaves no half set of outputs behind.
     let rendered = formats
         .iter()
-        .map(|&format| format.render(&summary).map(|bytes| (format, bytes)))
+        .map(|&format| format.render(&summary, render).map(|bytes| (format, bytes)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{}: {e}", input.name))?;
     for (format, bytes) in &rendered {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rapporteur_render::Format;
+use rapporteur_render::{Format, PageSize};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +43,12 @@ pub(crate) struct ConvertArgs {
     /// Inputs larger than this many bytes are rejected.
     #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
     max_input_bytes: usize,
+    /// Paper size of PDF and DOCX outputs: a4 or letter.
+    #[arg(long, default_value = "a4")]
+    page_size: PageSize,
+    /// Directory searched for fonts of scripts that are not bundled (CJK).
+    #[arg(long, env = "RAPPORTEUR_FONT_DIR")]
+    font_dir: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(long)]
     jobs: Option<usize>,

@@ -5,6 +5,7 @@
 //! format means adding a variant here and a writer crate, nothing else.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use rapporteur_model::EventSummary;
@@ -27,7 +28,11 @@ impl Format {
     }
 
     /// Renders a summary in this format.
-    pub fn render(self, summary: &EventSummary) -> Result<Vec<u8>, RenderError> {
+    pub fn render(
+        self,
+        summary: &EventSummary,
+        _options: &RenderOptions,
+    ) -> Result<Vec<u8>, RenderError> {
         match self {
             Format::Json => Ok(summary.to_json()),
         }
@@ -49,6 +54,45 @@ impl FromStr for Format {
             .copied()
             .find(|f| f.extension().eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| UnknownFormat(name.to_string()))
+    }
+}
+
+/// Choices that apply to every paged format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    pub page_size: PageSize,
+    /// Where fonts for scripts that are not bundled (CJK) are looked for;
+    /// `None` means the platform default.
+    pub font_dir: Option<PathBuf>,
+}
+
+/// Paper size of paged outputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum PageSize {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl PageSize {
+    /// Width and height in millimetres.
+    pub fn millimetres(self) -> (f32, f32) {
+        match self {
+            PageSize::A4 => (210.0, 297.0),
+            PageSize::Letter => (215.9, 279.4),
+        }
+    }
+}
+
+impl FromStr for PageSize {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "a4" => Ok(PageSize::A4),
+            "letter" | "us-letter" => Ok(PageSize::Letter),
+            other => Err(format!("unknown page size '{other}'; use a4 or letter")),
+        }
     }
 }
 
