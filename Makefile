@@ -1,11 +1,11 @@
 # Rapporteur: the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt schema bench
+.PHONY: run test lint fmt schema bench bench-e2e docs-images
 
 ## Convert the bundled examples into out/ (no broker, no system packages).
 run:
-	$(CARGO) run --release --quiet -p rapporteur-cli -- convert examples --out out --formats json
+	$(CARGO) run --release --quiet -p rapporteur-cli -- convert examples --out out --formats json,docx,pdf
 
 ## The whole suite: formatting, lints, every test.
 test: lint
@@ -19,10 +19,26 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-## Regenerate schema/event-summary.schema.json after changing the model.
+## Regenerate the JSON Schemas under schema/ after changing the model or the job contracts.
 schema:
-	UPDATE_SCHEMA=1 $(CARGO) test -p rapporteur-model --test schema --locked
+	UPDATE_SCHEMA=1 $(CARGO) test -p rapporteur-cli --test schemas --locked -- published_schemas_match_the_code
 
 ## Throughput figures (summaries per second); not a pass/fail test.
 bench:
 	$(CARGO) bench -p rapporteur-parse --bench parse --locked
+	$(CARGO) bench -p rapporteur-render-docx --bench render --locked
+	$(CARGO) build --release --locked -p rapporteur-cli
+	RAPPORTEUR_BIN=$(CURDIR)/target/release/rapporteur $(CARGO) bench -p rapporteur-render-pdf --bench render --locked
+
+## The README's picture of the seed's DOCX as LibreOffice sets it (needs
+## soffice and pdftoppm, see .ci/run).
+docs-images: run
+	rm -rf out/docs-images && mkdir -p out/docs-images docs
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile out/wsis-cooperation-sdgs.pdf docs/seed-pdf
+	soffice -env:UserInstallation=file://$(CURDIR)/out/docs-images/profile --headless \
+		--convert-to pdf --outdir out/docs-images out/wsis-cooperation-sdgs.docx
+	pdftoppm -png -r 60 -f 1 -l 1 -singlefile out/docs-images/wsis-cooperation-sdgs.pdf docs/seed-docx-libreoffice
+
+## End-to-end throughput through RabbitMQ on 127.0.0.1 (BENCH_JOBS=10000 by default).
+bench-e2e:
+	$(CARGO) bench -p rapporteur-worker --bench e2e --locked

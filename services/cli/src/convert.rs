@@ -8,7 +8,8 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
-use rapporteur_parse::{ParseOptions, parse_summary};
+use rapporteur_parse::ParseOptions;
+use rapporteur_pipeline::Converter;
 use rapporteur_render::{Format, RenderOptions};
 use rapporteur_storage::{OutputKey, Storage};
 use rayon::prelude::*;
@@ -31,12 +32,14 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         max_document_bytes: args.max_input_bytes as u64,
         ..Limits::default()
     };
-    let options = ParseOptions {
-        max_bytes: args.max_input_bytes,
-    };
-    let render = RenderOptions {
-        page_size: args.page_size,
-        font_dir: args.font_dir.clone(),
+    let converter = Converter {
+        parse: ParseOptions {
+            max_bytes: args.max_input_bytes,
+        },
+        render: RenderOptions {
+            page_size: args.page_size,
+            font_dir: args.font_dir.clone(),
+        },
     };
     let mut formats = args.formats.clone();
     formats.sort();
@@ -76,7 +79,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let convert_all = || {
         jobs.par_iter()
             .map(|input| {
-                let result = convert_one(input, &formats, &storage, &limits, &options, &render);
+                let result = convert_one(input, &formats, &storage, &limits, &converter);
                 progress.inc(1);
                 match result {
                     Ok(files) => {
@@ -120,23 +123,12 @@ fn convert_one(
     formats: &[Format],
     storage: &Storage,
     limits: &Limits,
-    options: &ParseOptions,
-    render: &RenderOptions,
+    converter: &Converter,
 ) -> Result<usize, String> {
     let bytes = input.read(limits).map_err(|e| e.to_string())?;
-    let summary = parse_summary(&input.name, &bytes, options).map_err(|e| e.to_string())?;
     let key = OutputKey::new(&input.key).map_err(|e| format!("{}: {e}", input.name))?;
-    // Render everything before writing anything, so that an input whose PDF
-    // fails leaves no half set of outputs behind.
-    let rendered = formats
-        .iter()
-        .map(|&format| format.render(&summary, render).map(|bytes| (format, bytes)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", input.name))?;
-    for (format, bytes) in &rendered {
-        storage
-            .write_atomic(&key, format.extension(), bytes)
-            .map_err(|e| format!("{}: {e}", input.name))?;
-    }
-    Ok(rendered.len())
+    let written = converter
+        .convert(&input.name, &bytes, formats, &key, storage)
+        .map_err(|e| e.message)?;
+    Ok(written.len())
 }

@@ -3,6 +3,7 @@
 //! machine, with no broker involved.
 
 mod convert;
+mod submit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,8 +26,13 @@ struct Cli {
 enum Command {
     /// Convert summaries to the given formats, writing OUT/<key>.<format> for each input.
     Convert(ConvertArgs),
-    /// Print the JSON Schema of the summary JSON (also at schema/event-summary.schema.json).
-    Schema,
+    /// Publish every input as a job for the workers (see rapporteur-worker).
+    Submit(SubmitArgs),
+    /// Print a published JSON Schema: event-summary (default), job-request or job-result.
+    Schema {
+        #[arg(default_value = "event-summary")]
+        name: String,
+    },
 }
 
 #[derive(clap::Args)]
@@ -54,20 +60,73 @@ pub(crate) struct ConvertArgs {
     jobs: Option<usize>,
 }
 
+#[derive(clap::Args)]
+pub(crate) struct SubmitArgs {
+    /// Summary files, directories (walked recursively) and .zip archives.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Comma-separated output formats.
+    #[arg(long, value_delimiter = ',', default_value = "json")]
+    formats: Vec<Format>,
+    /// Follow the result events until every submitted job has ended; exit 1
+    /// if any failed.
+    #[arg(long)]
+    wait: bool,
+    /// With --wait, give up after this many seconds without a result.
+    #[arg(long, default_value_t = 600)]
+    wait_timeout_secs: u64,
+    /// Broker URL (prefer the environment variable for passwords).
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true
+    )]
+    amqp_url: String,
+    /// Prefix of the queue names, as the workers use it.
+    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
+    queue_prefix: String,
+    /// Inputs larger than this many bytes are not submitted.
+    #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
+    max_input_bytes: usize,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Schema => {
-            print!("{}", rapporteur_model::json_schema());
-            ExitCode::SUCCESS
-        }
-        Command::Convert(args) => match convert::run(&args) {
-            Ok(tally) if tally.failed == 0 => ExitCode::SUCCESS,
-            Ok(_) => ExitCode::from(1),
-            Err(error) => {
-                eprintln!("rapporteur: {error:#}");
-                ExitCode::from(2)
+        Command::Schema { name } => {
+            let mut schemas = vec![("event-summary.schema.json", rapporteur_model::json_schema())];
+            schemas.extend(rapporteur_jobs::json_schemas());
+            match schemas
+                .into_iter()
+                .find(|(file, _)| file.strip_suffix(".schema.json") == Some(name.as_str()))
+            {
+                Some((_, schema)) => {
+                    print!("{schema}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprintln!(
+                        "rapporteur: no schema named '{name}'; use event-summary, job-request or job-result"
+                    );
+                    ExitCode::from(2)
+                }
             }
-        },
+        }
+        Command::Submit(args) => finish(submit::run(&args)),
+        Command::Convert(args) => finish(convert::run(&args)),
+    }
+}
+
+/// Exit status: 0 when everything went through, 1 when some input or job
+/// failed, 2 when the command itself could not run.
+fn finish(outcome: anyhow::Result<convert::Tally>) -> ExitCode {
+    match outcome {
+        Ok(tally) if tally.failed == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("rapporteur: {error:#}");
+            ExitCode::from(2)
+        }
     }
 }

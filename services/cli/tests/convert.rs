@@ -211,9 +211,65 @@ fn oversize_inputs_and_unknown_formats_are_refused() {
 }
 
 #[test]
-fn schema_command_prints_the_published_schema() {
-    let output = rapporteur(&["schema"]);
-    assert!(output.status.success());
-    let published = std::fs::read(repo().join("schema/event-summary.schema.json")).unwrap();
-    assert_eq!(output.stdout, published);
+fn docx_outputs_convert_back_as_inputs_from_folders_and_archives() {
+    let docx_dir = tempfile::tempdir().unwrap();
+    let output = rapporteur(&[
+        "convert",
+        repo().join("examples").to_str().unwrap(),
+        "--out",
+        docx_dir.path().to_str().unwrap(),
+        "--formats",
+        "json,docx",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let docx_names: Vec<String> = files_in(docx_dir.path())
+        .into_iter()
+        .filter(|n| n.ends_with(".docx"))
+        .collect();
+    assert_eq!(docx_names.len(), 6, "one DOCX per example");
+
+    // The .docx files, found in a folder and in a .zip, read back as inputs.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let archive = archive_dir.path().join("word.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    for name in &docx_names {
+        zip.start_file(
+            format!("word/{name}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(&std::fs::read(docx_dir.path().join(name)).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    let back = tempfile::tempdir().unwrap();
+    for input in [docx_dir.path(), archive.as_path()] {
+        let output = rapporteur(&[
+            "convert",
+            input.to_str().unwrap(),
+            "--out",
+            back.path().to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    for name in &docx_names {
+        let json = name.replace(".docx", ".json");
+        let read = |path: PathBuf| -> EventSummary {
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+        };
+        let from_text = read(docx_dir.path().join(&json));
+        for mut from_docx in [
+            read(back.path().join(&json)),
+            read(back.path().join("word").join(&json)),
+        ] {
+            assert_eq!(
+                from_docx.source.format,
+                rapporteur_model::SourceFormat::Docx
+            );
+            // The source and the repairs differ; the summary itself must not.
+            from_docx.source = from_text.source.clone();
+            from_docx.warnings = from_text.warnings.clone();
+            assert_eq!(from_docx, from_text, "{name}");
+        }
+    }
 }

@@ -106,18 +106,23 @@ pub struct Source {
     pub format: SourceFormat,
 }
 
-/// The kind of input a summary was read from.
+/// The kind of input a summary was read from: "text" (plain or lightly
+/// Markdown-flavoured text) or "docx" (a Word document, whose warnings'
+/// line numbers are paragraph numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
     Text,
+    Docx,
 }
 
 /// Something the reader repaired or could not fully understand.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
-    /// 1-based line of the source the warning is about.
+    /// 1-based line of the source the warning is about; for a Word document,
+    /// the 1-based paragraph number (every paragraph of the body counts, empty
+    /// ones and those in tables too).
     pub line: usize,
     pub message: String,
 }

@@ -52,6 +52,10 @@ pub enum RejectKind {
     InvalidEncoding,
     NotASummary,
     EmptyTemplate,
+    /// A document container (a .docx) that cannot be read.
+    CorruptDocument,
+    /// A password-protected document.
+    Encrypted,
 }
 
 impl RejectKind {
@@ -64,6 +68,8 @@ impl RejectKind {
             RejectKind::InvalidEncoding => "invalid_encoding",
             RejectKind::NotASummary => "not_a_summary",
             RejectKind::EmptyTemplate => "empty_template",
+            RejectKind::CorruptDocument => "corrupt_document",
+            RejectKind::Encrypted => "encrypted",
         }
     }
 }

@@ -15,15 +15,21 @@ use rapporteur_model::EventSummary;
 pub enum Format {
     /// The model's JSON contract (see `schema/event-summary.schema.json`).
     Json,
+    /// A print-ready, searchable PDF (`rapporteur-render-pdf`).
+    Pdf,
+    /// A Word document an editor can keep working on (`rapporteur-render-docx`).
+    Docx,
 }
 
 impl Format {
-    pub const ALL: &[Format] = &[Format::Json];
+    pub const ALL: &[Format] = &[Format::Json, Format::Pdf, Format::Docx];
 
     /// File extension of outputs in this format, also its name on the command line.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
         }
     }
 
@@ -31,10 +37,28 @@ impl Format {
     pub fn render(
         self,
         summary: &EventSummary,
-        _options: &RenderOptions,
+        options: &RenderOptions,
     ) -> Result<Vec<u8>, RenderError> {
         match self {
             Format::Json => Ok(summary.to_json()),
+            Format::Pdf => rapporteur_render_pdf::render(
+                summary,
+                &rapporteur_render_pdf::PdfOptions {
+                    page_millimetres: options.page_size.millimetres(),
+                    font_dir: options.font_dir.as_deref(),
+                },
+            )
+            .map_err(|error| RenderError {
+                format: self,
+                message: error.to_string(),
+            }),
+            Format::Docx => {
+                rapporteur_render_docx::render_docx(summary, options.page_size.millimetres())
+                    .map_err(|error| RenderError {
+                        format: self,
+                        message: error.to_string(),
+                    })
+            }
         }
     }
 }
@@ -122,7 +146,7 @@ mod tests {
         let error = "odt".parse::<Format>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown output format 'odt'; known formats: json"
+            "unknown output format 'odt'; known formats: json, pdf, docx"
         );
     }
 }

@@ -1,0 +1,215 @@
+//! `rapporteur submit`: every input becomes one job on the broker, published
+//! with confirms; with `--wait`, the command follows the result events until
+//! every job it submitted has ended.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use base64::Engine;
+use futures_util::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use rapporteur_broker::{TopologySettings, json_properties, publish_confirmed};
+use rapporteur_inputs::{Input, Limits};
+use rapporteur_jobs::{
+    JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus, Topology,
+};
+
+use crate::SubmitArgs;
+use crate::convert::Tally;
+
+pub(crate) fn run(args: &SubmitArgs) -> anyhow::Result<Tally> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(submit(args))
+}
+
+async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
+    let limits = Limits {
+        max_document_bytes: args.max_input_bytes as u64,
+        ..Limits::default()
+    };
+    let topology = Topology::new(&args.queue_prefix);
+    let connection = Connection::connect(&args.amqp_url, ConnectionProperties::default())
+        .await
+        .context("cannot connect to the broker (check --amqp-url / AMQP_URL)")?;
+    let channel = connection.create_channel().await?;
+    rapporteur_broker::declare(&channel, &topology, &TopologySettings::default())
+        .await
+        .context("cannot declare the job queues; if a worker declared them with other settings, use its --queue-prefix")?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+
+    // Results come back on a private queue through the jobs' reply_to.
+    let replies = if args.wait {
+        let queue = channel
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let consumer = channel
+            .basic_consume(
+                queue.name().clone(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        Some((queue.name().to_string(), consumer))
+    } else {
+        None
+    };
+
+    let discovered = rapporteur_inputs::discover(&args.inputs, &limits);
+    let progress = ProgressBar::new(discovered.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("valid template"),
+    );
+    progress.set_message("submitting");
+    let run_id = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut submitted = HashSet::new();
+    let mut failed = 0;
+    for (index, found) in discovered.into_iter().enumerate() {
+        progress.inc(1);
+        let job = found
+            .map_err(|e| e.to_string())
+            .and_then(|input| job_for(&input, &limits, args, format!("{run_id}-{index}")));
+        let job = match job {
+            Ok(job) => job,
+            Err(message) => {
+                progress.suspend(|| eprintln!("rapporteur: {message}"));
+                failed += 1;
+                continue;
+            }
+        };
+        let body = serde_json::to_vec(&job).expect("a job always serializes");
+        let mut properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
+        if let Some((queue, _)) = &replies {
+            properties = properties.with_reply_to(queue.as_str().into());
+        }
+        publish_confirmed(&channel, "", &topology.jobs_queue(), &body, properties)
+            .await
+            .with_context(|| {
+                format!("the broker did not take the job for {}", job.source.name())
+            })?;
+        submitted.insert(job.job_id);
+    }
+    progress.finish_and_clear();
+    eprintln!(
+        "rapporteur: submitted {} jobs to {}",
+        submitted.len(),
+        topology.jobs_queue()
+    );
+
+    let Some((_, mut consumer)) = replies else {
+        return Ok(Tally {
+            converted: submitted.len(),
+            failed,
+        });
+    };
+    let progress = ProgressBar::new(submitted.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("valid template"),
+    );
+    progress.set_message("waiting for results");
+    let started = Instant::now();
+    let mut succeeded = 0;
+    let mut pending = submitted;
+    while !pending.is_empty() {
+        let delivery =
+            tokio::time::timeout(Duration::from_secs(args.wait_timeout_secs), consumer.next())
+                .await
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "no result for {} jobs after waiting {} s",
+                        pending.len(),
+                        args.wait_timeout_secs
+                    )
+                })?
+                .context("the broker closed the results queue")??;
+        delivery.acker.ack(BasicAckOptions::default()).await?;
+        let Ok(result) = serde_json::from_slice::<JobResult>(&delivery.data) else {
+            continue;
+        };
+        // A redelivered job may report twice; count each job once.
+        if !pending.remove(&result.job_id) {
+            continue;
+        }
+        progress.inc(1);
+        match (&result.status, &result.error) {
+            (JobStatus::Succeeded, _) => succeeded += 1,
+            (JobStatus::Failed, error) => {
+                failed += 1;
+                let reason = error.as_ref().map_or("unknown error".to_string(), |e| {
+                    format!("{} ({})", e.message, e.code)
+                });
+                progress
+                    .suspend(|| eprintln!("rapporteur: job {} failed: {reason}", result.job_id));
+            }
+        }
+    }
+    progress.finish_and_clear();
+    eprintln!(
+        "rapporteur: {succeeded} jobs succeeded, {failed} failed, in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let _ = connection.close(200, "done".into()).await;
+    Ok(Tally {
+        converted: succeeded,
+        failed,
+    })
+}
+
+/// The job for one input: text inline, other documents as base64.
+fn job_for(
+    input: &Input,
+    limits: &Limits,
+    args: &SubmitArgs,
+    job_id: String,
+) -> Result<JobRequest, String> {
+    let bytes = input.read(limits).map_err(|e| e.to_string())?;
+    let name = input
+        .name
+        .rsplit('/')
+        .next()
+        .unwrap_or(&input.name)
+        .to_string();
+    let source = match String::from_utf8(bytes) {
+        Ok(text) if !name.to_ascii_lowercase().ends_with(".docx") => JobSource::Text { name, text },
+        Ok(text) => JobSource::Base64 {
+            name,
+            data: base64::engine::general_purpose::STANDARD.encode(text),
+        },
+        Err(error) => JobSource::Base64 {
+            name,
+            data: base64::engine::general_purpose::STANDARD.encode(error.into_bytes()),
+        },
+    };
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("input".to_string(), input.name.clone().into());
+    Ok(JobRequest {
+        version: JOB_CONTRACT_VERSION.to_string(),
+        job_id,
+        source,
+        formats: Some(
+            args.formats
+                .iter()
+                .map(|f| f.extension().to_string())
+                .collect(),
+        ),
+        key: Some(input.key.clone()),
+        metadata,
+    })
+}

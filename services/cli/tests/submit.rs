@@ -1,0 +1,123 @@
+//! `rapporteur submit --wait` against a real broker and a real worker.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The worker binary, built beside this package's binaries by
+/// `cargo test --workspace`.
+fn worker_binary() -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_rapporteur")).with_file_name("rapporteur-worker");
+    path.exists().then_some(path)
+}
+
+fn skip_or_fail(help: &str) {
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
+    eprintln!("skipped: {help}");
+}
+
+#[test]
+fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
+    if std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5672".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .is_err()
+    {
+        return skip_or_fail(
+            "RabbitMQ is not running on 127.0.0.1:5672; start it with `rabbitmq-server -detached`",
+        );
+    }
+    let Some(worker_binary) = worker_binary() else {
+        return skip_or_fail(
+            "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
+        );
+    };
+    let prefix = format!("test-submit-{}", std::process::id());
+    let input = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("examples/wsis-cooperation-sdgs.txt"),
+        input.path().join("seed.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        input.path().join("press.txt"),
+        "FOR IMMEDIATE RELEASE\n\nITU announces a thing.\n",
+    )
+    .unwrap();
+    let storage = tempfile::tempdir().unwrap();
+    let mut worker = Command::new(worker_binary)
+        .args([
+            "--storage",
+            storage.path().to_str().unwrap(),
+            "--queue-prefix",
+            &prefix,
+            "--metrics-addr",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "error")
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_rapporteur"))
+        .args([
+            "submit",
+            input.path().to_str().unwrap(),
+            "--wait",
+            "--wait-timeout-secs",
+            "60",
+            "--queue-prefix",
+            &prefix,
+        ])
+        .output()
+        .unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    let stopped = worker.wait().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("submitted 2 jobs"), "{err}");
+    assert!(
+        err.contains("failed: press.txt: line 1: not a session summary"),
+        "{err}"
+    );
+    assert!(err.contains("(not_a_summary)"), "{err}");
+    assert!(err.contains("1 jobs succeeded, 1 failed"), "{err}");
+    assert!(storage.path().join("seed.json").exists());
+    assert!(!storage.path().join("press.json").exists());
+    assert!(stopped.success());
+    remove_queues(&prefix);
+}
+
+/// Deletes the test's queues and exchange from the broker.
+fn remove_queues(prefix: &str) {
+    let topology = rapporteur_jobs::Topology::new(prefix);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = "amqp://guest:guest@127.0.0.1:5672/%2f";
+        let connection = lapin::Connection::connect(url, lapin::ConnectionProperties::default())
+            .await
+            .unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        for queue in rapporteur_broker::queue_specs(
+            &topology,
+            &rapporteur_broker::TopologySettings::default(),
+        ) {
+            let _ = channel
+                .queue_delete(queue.name.as_str().into(), Default::default())
+                .await;
+        }
+        let _ = channel
+            .exchange_delete(topology.results_exchange().into(), Default::default())
+            .await;
+    });
+}

@@ -1,0 +1,213 @@
+//! End-to-end throughput through the real broker: publishes N summaries (the
+//! seed and the examples mixed; N from BENCH_JOBS, default 10,000) to one
+//! worker process converting to every format, and prints docs/s, p50/p99 job
+//! latency (publish to result event) and the worker's peak RSS.
+//! Run with `make bench-e2e`; needs RabbitMQ on 127.0.0.1:5672.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Connection, ConnectionProperties};
+use rapporteur_broker::{TopologySettings, publish_confirmed};
+use rapporteur_jobs::{JobResult, JobStatus, Topology};
+
+const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let jobs: usize = std::env::var("BENCH_JOBS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(bench(jobs));
+}
+
+async fn bench(count: usize) {
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut inputs: Vec<(String, String)> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt" || e == "md"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    inputs.sort();
+    let storage = tempfile::tempdir().unwrap();
+    let prefix = format!("bench-{}", std::process::id());
+    let topology = Topology::new(&prefix);
+    let connection = Connection::connect(URL, ConnectionProperties::default())
+        .await
+        .expect("RabbitMQ on 127.0.0.1:5672");
+    let channel = connection.create_channel().await.unwrap();
+    rapporteur_broker::declare(&channel, &topology, &TopologySettings::default())
+        .await
+        .unwrap();
+    let results_queue = format!("{prefix}.bench-results");
+    channel
+        .queue_declare(
+            results_queue.as_str().into(),
+            QueueDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    channel
+        .queue_bind(
+            results_queue.as_str().into(),
+            topology.results_exchange().into(),
+            "job.*".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let mut results = channel
+        .basic_consume(
+            results_queue.as_str().into(),
+            "bench".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let publisher = connection.create_channel().await.unwrap();
+    publisher
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .unwrap();
+
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_rapporteur-worker"))
+        .args([
+            "--storage",
+            storage.path().to_str().unwrap(),
+            "--queue-prefix",
+            &prefix,
+            "--metrics-addr",
+            "127.0.0.1:0",
+        ])
+        .env("AMQP_URL", URL)
+        .env("RUST_LOG", "error")
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+
+    let jobs_queue = topology.jobs_queue();
+    let started = Instant::now();
+    let mut published_at = HashMap::with_capacity(count);
+    let mut latencies = Vec::with_capacity(count);
+    let mut failed = 0;
+    let mut next = 0;
+    // Publish in windows so that results are read while publishing goes on.
+    while latencies.len() + failed < count {
+        if next < count && next - (latencies.len() + failed) < 2_000 {
+            let end = (next + 250).min(count);
+            let bodies: Vec<(String, Vec<u8>)> = (next..end)
+                .map(|i| {
+                    let (name, text) = &inputs[i % inputs.len()];
+                    let id = format!("bench-{i}");
+                    let job = serde_json::json!({"version": "1", "job_id": id, "key": format!("bench/{i}"),
+                        "source": {"kind": "text", "name": name, "text": text}});
+                    (id, serde_json::to_vec(&job).unwrap())
+                })
+                .collect();
+            let now = Instant::now();
+            let confirms = bodies.iter().map(|(_, body)| {
+                publish_confirmed(
+                    &publisher,
+                    "",
+                    &jobs_queue,
+                    body,
+                    BasicProperties::default(),
+                )
+            });
+            for confirm in futures_util::future::join_all(confirms).await {
+                confirm.unwrap();
+            }
+            for (id, _) in bodies {
+                published_at.insert(id, now);
+            }
+            next = end;
+            continue;
+        }
+        let delivery = tokio::time::timeout(Duration::from_secs(120), results.next())
+            .await
+            .expect("results keep coming")
+            .unwrap()
+            .unwrap();
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+        let result: JobResult = serde_json::from_slice(&delivery.data).unwrap();
+        if result.status == JobStatus::Failed {
+            failed += 1;
+            eprintln!("failed: {:?}", result.error);
+        } else if let Some(at) = published_at.get(&result.job_id) {
+            latencies.push(at.elapsed());
+        }
+    }
+    let elapsed = started.elapsed();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", worker.id())).unwrap_or_default();
+    let peak_kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("0")
+        .to_string();
+    let _ = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status();
+    let _ = worker.wait();
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    let formats = rapporteur_render::Format::ALL
+        .iter()
+        .map(|f| f.extension())
+        .collect::<Vec<_>>()
+        .join("+");
+    println!(
+        "e2e {count} jobs ({formats}), 1 worker: {:.0} docs/s, p50 {:.1} ms, p99 {:.1} ms, worker peak RSS {:.1} MB, {failed} failed",
+        count as f64 / elapsed.as_secs_f64(),
+        percentile(0.50).as_secs_f64() * 1e3,
+        percentile(0.99).as_secs_f64() * 1e3,
+        peak_kb.parse::<f64>().unwrap_or(0.0) / 1024.0
+    );
+
+    let mut queues: Vec<String> =
+        rapporteur_broker::queue_specs(&topology, &TopologySettings::default())
+            .into_iter()
+            .map(|q| q.name)
+            .collect();
+    queues.push(results_queue);
+    for queue in queues {
+        let _ = channel
+            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
+    }
+    let _ = channel
+        .exchange_delete(topology.results_exchange().into(), Default::default())
+        .await;
+}

@@ -1,0 +1,256 @@
+//! The worker's side of the broker: connect (and reconnect with backoff),
+//! consume with bounded concurrency, and settle each message only once what
+//! it led to is durable: outputs on disk, and the result event, retry copy or
+//! dead-letter copy confirmed by the broker. Only then is it acked.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions,
+    ConfirmSelectOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use rapporteur_broker::{
+    ATTEMPT_HEADER, ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER, PublishError, TopologySettings,
+    header_text, header_u32, json_properties, publish_confirmed,
+};
+use rapporteur_jobs::{JobResult, JobStatus};
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use crate::Worker;
+use crate::job::{self, Processed};
+
+/// Connection and consumption settings.
+pub(crate) struct Settings {
+    pub url: String,
+    pub prefetch: u16,
+    pub concurrency: usize,
+    pub topology: TopologySettings,
+    pub drain_timeout: Duration,
+}
+
+enum SessionEnd {
+    Stopped,
+    Lost,
+}
+
+/// Runs until a stop is requested, reconnecting whenever the broker goes away.
+/// Unacked jobs of a lost connection are redelivered by the broker.
+pub(crate) async fn run(worker: Arc<Worker>, settings: Settings, mut stop: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let started = Instant::now();
+        match session(&worker, &settings, &mut stop).await {
+            Ok(SessionEnd::Stopped) => return,
+            Ok(SessionEnd::Lost) => tracing::warn!("lost the broker connection; reconnecting"),
+            Err(error) => {
+                tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "cannot reach the broker")
+            }
+        }
+        worker.metrics.set_connected(false);
+        if started.elapsed() > Duration::from_secs(30) {
+            backoff = Duration::from_millis(200);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = stop.changed() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+async fn session(
+    worker: &Arc<Worker>,
+    settings: &Settings,
+    stop: &mut watch::Receiver<bool>,
+) -> lapin::Result<SessionEnd> {
+    let connection = Connection::connect(&settings.url, ConnectionProperties::default()).await?;
+    let consuming = connection.create_channel().await?;
+    let publishing = connection.create_channel().await?;
+    publishing
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    rapporteur_broker::declare(&consuming, &worker.topology, &settings.topology).await?;
+    consuming
+        .basic_qos(settings.prefetch, BasicQosOptions::default())
+        .await?;
+    let tag = format!("rapporteur-worker-{}", std::process::id());
+    let consumer = consuming
+        .basic_consume(
+            worker.topology.jobs_queue().into(),
+            tag.as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    worker.metrics.set_connected(true);
+    tracing::info!(queue = %worker.topology.jobs_queue(), "consuming");
+
+    let processing = consumer.for_each_concurrent(settings.concurrency, |delivery| {
+        let worker = worker.clone();
+        let publishing = publishing.clone();
+        async move {
+            match delivery {
+                Ok(delivery) => handle(worker, &publishing, delivery).await,
+                Err(error) => tracing::warn!(%error, "delivery failed"),
+            }
+        }
+    });
+    tokio::pin!(processing);
+    // The consumer stream does not always end when the socket dies, so the
+    // connection's own status is watched too.
+    let lost = async {
+        while connection.status().connected() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    };
+    tokio::select! {
+        _ = &mut processing => Ok(SessionEnd::Lost),
+        _ = lost => Ok(SessionEnd::Lost),
+        _ = stop.changed() => {
+            let _ = consuming.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+            if tokio::time::timeout(settings.drain_timeout, processing).await.is_err() {
+                tracing::warn!("drain timeout: unfinished jobs will be redelivered");
+            }
+            let _ = connection.close(200, "worker stopping".into()).await;
+            Ok(SessionEnd::Stopped)
+        }
+    }
+}
+
+/// Processes one delivery and settles it.
+async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
+    let job_id = job::peek_job_id(&delivery.data).unwrap_or_default();
+    let span = tracing::info_span!("job", job_id = %job_id);
+    async {
+        worker.metrics.in_flight.inc();
+        let attempt = header_u32(&delivery.properties, ATTEMPT_HEADER).unwrap_or(1);
+        let started = Instant::now();
+        let processed = job::process(&worker, &delivery.data, attempt).await;
+        let status = settle(&worker, publishing, &delivery, &processed, attempt).await;
+        match status {
+            Ok(outcome) => {
+                worker
+                    .metrics
+                    .job_ended(outcome, started.elapsed().as_secs_f64());
+                if let Err(error) = delivery.acker.ack(BasicAckOptions::default()).await {
+                    tracing::warn!(%error, "ack failed; the job will be redelivered and redone");
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not settle the job; returning it to the queue");
+                let requeue = BasicNackOptions {
+                    requeue: true,
+                    ..BasicNackOptions::default()
+                };
+                let _ = delivery.acker.nack(requeue).await;
+            }
+        }
+        worker.metrics.in_flight.dec();
+    }
+    .instrument(span)
+    .await
+}
+
+/// Publishes what a processed job leads to; returns the outcome for metrics.
+async fn settle(
+    worker: &Worker,
+    publishing: &Channel,
+    delivery: &Delivery,
+    processed: &Processed,
+    attempt: u32,
+) -> Result<&'static str, PublishError> {
+    let result = &processed.result;
+    let topology = &worker.topology;
+    if result.status == JobStatus::Succeeded {
+        publish_result(publishing, topology, &delivery.properties, result).await?;
+        tracing::info!(key = ?result.key, duration_ms = result.duration_ms, "job succeeded");
+        return Ok("succeeded");
+    }
+    let error = result.error.as_ref().expect("a failed result has an error");
+    if processed.transient && attempt < worker.max_attempts {
+        let properties = retry_properties(&delivery.properties, attempt + 1);
+        publish_confirmed(
+            publishing,
+            "",
+            &topology.retry_queue(attempt),
+            &delivery.data,
+            properties,
+        )
+        .await?;
+        worker.metrics.retries.inc();
+        tracing::warn!(code = %error.code, message = %error.message, attempt, "transient failure; retrying later");
+        return Ok("retried");
+    }
+    let properties = json_properties(&[
+        (ERROR_CODE_HEADER, header_text(&error.code)),
+        (ERROR_MESSAGE_HEADER, header_text(&error.message)),
+        (ATTEMPT_HEADER, AMQPValue::LongLongInt(attempt.into())),
+    ]);
+    publish_confirmed(
+        publishing,
+        "",
+        &topology.dead_letter_queue(),
+        &delivery.data,
+        properties,
+    )
+    .await?;
+    publish_result(publishing, topology, &delivery.properties, result).await?;
+    worker.metrics.dead_lettered.inc();
+    tracing::warn!(code = %error.code, message = %error.message, attempt, "job failed; dead-lettered");
+    Ok("failed")
+}
+
+/// The original message's properties for its next attempt.
+fn retry_properties(original: &BasicProperties, next_attempt: u32) -> BasicProperties {
+    let mut headers = original.headers().clone().unwrap_or_default();
+    headers.insert(
+        ATTEMPT_HEADER.into(),
+        AMQPValue::LongLongInt(next_attempt.into()),
+    );
+    let mut properties = json_properties(&[]).with_headers(headers);
+    if let Some(reply_to) = original.reply_to() {
+        properties = properties.with_reply_to(reply_to.clone());
+    }
+    if let Some(correlation_id) = original.correlation_id() {
+        properties = properties.with_correlation_id(correlation_id.clone());
+    }
+    properties
+}
+
+/// Publishes the result event to the results exchange and, when the request
+/// asked for it, to its `reply_to` queue with its `correlation_id`.
+async fn publish_result(
+    publishing: &Channel,
+    topology: &rapporteur_jobs::Topology,
+    request: &BasicProperties,
+    result: &JobResult,
+) -> Result<(), PublishError> {
+    let body = serde_json::to_vec(result).expect("a result event always serializes");
+    let correlation_id = request
+        .correlation_id()
+        .clone()
+        .unwrap_or_else(|| result.job_id.as_str().into());
+    let properties = json_properties(&[]).with_correlation_id(correlation_id);
+    let routing_key = result.status.routing_key();
+    publish_confirmed(
+        publishing,
+        &topology.results_exchange(),
+        routing_key,
+        &body,
+        properties.clone(),
+    )
+    .await?;
+    if let Some(reply_to) = request.reply_to() {
+        publish_confirmed(publishing, "", reply_to.as_str(), &body, properties).await?;
+    }
+    Ok(())
+}

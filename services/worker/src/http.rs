@@ -1,0 +1,168 @@
+//! The operations endpoints: `/healthz` (the process is up), `/readyz`
+//! (connected to the broker and the storage root is writable) and `/metrics`
+//! (Prometheus text format).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::Worker;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FormatLabel {
+    format: String,
+}
+
+/// The worker's counters, and whether it is connected.
+pub(crate) struct Metrics {
+    registry: Registry,
+    jobs: Family<StatusLabel, Counter>,
+    outputs: Family<FormatLabel, Counter>,
+    duration: Histogram,
+    pub in_flight: Gauge,
+    pub retries: Counter,
+    pub dead_lettered: Counter,
+    connected: AtomicBool,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("rapporteur");
+        let jobs = Family::<StatusLabel, Counter>::default();
+        let outputs = Family::<FormatLabel, Counter>::default();
+        // 1 ms to about 30 s.
+        let duration = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        let (in_flight, retries, dead_lettered) =
+            (Gauge::default(), Counter::default(), Counter::default());
+        registry.register("jobs", "Jobs ended, by status", jobs.clone());
+        registry.register(
+            "outputs",
+            "Output files written, by format",
+            outputs.clone(),
+        );
+        registry.register(
+            "job_duration_seconds",
+            "Time to process one job attempt",
+            duration.clone(),
+        );
+        registry.register(
+            "jobs_in_flight",
+            "Jobs being processed now",
+            in_flight.clone(),
+        );
+        registry.register(
+            "job_retries",
+            "Transient failures sent for a delayed retry",
+            retries.clone(),
+        );
+        registry.register(
+            "jobs_dead_lettered",
+            "Jobs moved to the dead-letter queue",
+            dead_lettered.clone(),
+        );
+        Metrics {
+            registry,
+            jobs,
+            outputs,
+            duration,
+            in_flight,
+            retries,
+            dead_lettered,
+            connected: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Metrics {
+    pub fn job_ended(&self, status: &str, seconds: f64) {
+        self.jobs
+            .get_or_create(&StatusLabel {
+                status: status.to_string(),
+            })
+            .inc();
+        self.duration.observe(seconds);
+    }
+
+    pub fn output_written(&self, format: &str) {
+        self.outputs
+            .get_or_create(&FormatLabel {
+                format: format.to_string(),
+            })
+            .inc();
+    }
+
+    pub fn set_connected(&self, connected: bool) {
+        self.connected.store(connected, Ordering::SeqCst);
+    }
+}
+
+/// Starts the endpoints; returns the address they listen on.
+pub(crate) async fn serve(addr: SocketAddr, worker: Arc<Worker>) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr} for /metrics: {e}; choose another --metrics-addr")
+    })?;
+    let local = listener.local_addr()?;
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .with_state(worker);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "the metrics endpoint stopped");
+        }
+    });
+    Ok(local)
+}
+
+async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
+    if !worker.metrics.connected.load(Ordering::SeqCst) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not connected to the broker\n".to_string(),
+        );
+    }
+    match tempfile::tempfile_in(worker.storage.root()) {
+        Ok(_) => (StatusCode::OK, "ready\n".to_string()),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage root is not writable: {e}\n"),
+        ),
+    }
+}
+
+async fn metrics(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
+    let mut body = String::new();
+    match prometheus_client::encoding::text::encode(&mut body, &worker.metrics.registry) {
+        Ok(()) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        ),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("cannot encode metrics: {e}\n"),
+        ),
+    }
+}

@@ -1,0 +1,170 @@
+//! `rapporteur-worker`: consumes summary jobs from RabbitMQ, converts each
+//! through the shared pipeline, writes the outputs to the storage root and
+//! publishes a result event.
+//!
+//! The promise is at-least-once with idempotent outputs: a job is acked only
+//! once its outputs are durable and its result event (or its dead-letter copy)
+//! is confirmed by the broker. A redelivered job rewrites identical bytes.
+
+mod broker;
+mod http;
+mod job;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use rapporteur_jobs::Topology;
+use rapporteur_pipeline::Converter;
+use rapporteur_render::{PageSize, RenderOptions};
+use rapporteur_storage::Storage;
+use tokio::sync::watch;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rapporteur-worker",
+    version,
+    about = "Converts summary jobs from RabbitMQ"
+)]
+struct Args {
+    /// Broker URL. Prefer the environment variable: a password on the
+    /// command line is visible to every user of the machine.
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true
+    )]
+    amqp_url: String,
+    /// The shared storage root outputs are written under.
+    #[arg(long, env = "STORAGE_DIR")]
+    storage: PathBuf,
+    /// Jobs converted at the same time (default: one per core).
+    #[arg(long, env = "WORKER_CONCURRENCY")]
+    concurrency: Option<usize>,
+    /// Jobs the broker may hand this worker ahead of acknowledgement.
+    #[arg(long, env = "WORKER_PREFETCH", default_value_t = 32)]
+    prefetch: u16,
+    /// Address of /healthz, /readyz and /metrics.
+    #[arg(long, env = "METRICS_ADDR", default_value = "127.0.0.1:9464")]
+    metrics_addr: SocketAddr,
+    /// Prefix of every queue and exchange name ("summaries" → summaries.jobs).
+    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
+    queue_prefix: String,
+    /// Attempts for a job that fails for a transient reason, before it is
+    /// dead-lettered.
+    #[arg(long, env = "MAX_ATTEMPTS", default_value_t = 4)]
+    max_attempts: u32,
+    /// Wait before the first retry; each further retry waits five times longer.
+    #[arg(long, env = "RETRY_DELAY_MS", default_value_t = 1000)]
+    retry_delay_ms: u64,
+    /// Deliveries of one message (crashes included) before the broker itself
+    /// dead-letters it; the guard against a job that kills its worker.
+    #[arg(long, env = "DELIVERY_LIMIT", default_value_t = 10)]
+    delivery_limit: u32,
+    /// Documents larger than this are rejected.
+    #[arg(long, env = "MAX_INPUT_BYTES", default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
+    max_input_bytes: usize,
+    /// Paper size of PDF and DOCX outputs: a4 or letter.
+    #[arg(long, env = "PAGE_SIZE", default_value = "a4")]
+    page_size: PageSize,
+    /// Directory searched for fonts of scripts that are not bundled (CJK).
+    #[arg(long, env = "RAPPORTEUR_FONT_DIR")]
+    font_dir: Option<PathBuf>,
+    /// Longest wait for in-flight jobs after SIGTERM before exiting anyway
+    /// (their messages are then redelivered, not lost).
+    #[arg(long, env = "DRAIN_TIMEOUT_SECS", default_value_t = 60)]
+    drain_timeout_secs: u64,
+}
+
+/// Everything a job needs, shared by all in-flight jobs.
+pub(crate) struct Worker {
+    pub topology: Topology,
+    pub storage: Storage,
+    pub converter: Converter,
+    pub max_attempts: u32,
+    pub metrics: http::Metrics,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_logging();
+    let storage = Storage::open(&args.storage)?;
+    let concurrency = args
+        .concurrency
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let worker = Arc::new(Worker {
+        topology: Topology::new(&args.queue_prefix),
+        storage,
+        converter: Converter {
+            parse: rapporteur_parse::ParseOptions {
+                max_bytes: args.max_input_bytes,
+            },
+            render: RenderOptions {
+                page_size: args.page_size,
+                font_dir: args.font_dir.clone(),
+            },
+        },
+        max_attempts: args.max_attempts.max(1),
+        metrics: http::Metrics::default(),
+    });
+    let settings = broker::Settings {
+        url: args.amqp_url,
+        prefetch: args.prefetch,
+        concurrency,
+        topology: rapporteur_broker::TopologySettings {
+            delivery_limit: args.delivery_limit,
+            max_attempts: args.max_attempts.max(1),
+            retry_delay: Duration::from_millis(args.retry_delay_ms),
+        },
+        drain_timeout: Duration::from_secs(args.drain_timeout_secs),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stop requested: finishing in-flight jobs");
+            let _ = stop_tx.send(true);
+        });
+        let http = http::serve(args.metrics_addr, worker.clone()).await?;
+        tracing::info!(metrics_addr = %http, concurrency, prefetch = settings.prefetch, "worker started");
+        broker::run(worker, settings, stop_rx).await;
+        tracing::info!("worker stopped");
+        Ok(())
+    })
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler can be installed");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+/// JSON lines when not on a terminal (collectors parse them), readable text
+/// when a person is watching.
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,lapin=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() {
+        builder.init();
+    } else {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    }
+}

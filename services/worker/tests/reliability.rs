@@ -1,0 +1,424 @@
+//! The worker's promises, each proven against the real broker: nothing is
+//! dropped, nothing loops forever, outputs match a reference conversion even
+//! when workers are killed or connections cut, and SIGTERM drains.
+//!
+//! The tests run one at a time: `rabbitmqctl close_all_connections` would
+//! otherwise cut the other tests' workers too.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::*;
+use rapporteur_jobs::JobStatus;
+use rapporteur_pipeline::Converter;
+use rapporteur_render::Format;
+use rapporteur_storage::{OutputKey, Storage};
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+const INPUTS: [&str; 4] = [
+    "wsis-cooperation-sdgs.txt",
+    "ai-health-workshop.txt",
+    "small-islands-connectivity.txt",
+    "resume-atelier-cybersecurite.txt",
+];
+
+/// `count` jobs over the example inputs, each with its own key, and the
+/// reference JSON of each input converted in-process.
+fn bulk_jobs(count: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let reference_root = tempfile::tempdir().unwrap();
+    let storage = Storage::open(reference_root.path()).unwrap();
+    let references: Vec<Vec<u8>> = INPUTS
+        .iter()
+        .map(|name| {
+            let key = OutputKey::new("reference").unwrap();
+            Converter::default()
+                .convert(
+                    name,
+                    example(name).as_bytes(),
+                    &[Format::Json],
+                    &key,
+                    &storage,
+                )
+                .unwrap();
+            std::fs::read(reference_root.path().join("reference.json")).unwrap()
+        })
+        .collect();
+    let jobs = (0..count)
+        .map(|i| {
+            let name = INPUTS[i % INPUTS.len()];
+            text_job(
+                &format!("job-{i}"),
+                name,
+                &example(name),
+                Some(&format!("bulk/{i:04}")),
+            )
+        })
+        .collect();
+    (jobs, references)
+}
+
+/// Every job succeeded once, its outputs are on disk and equal to the
+/// reference, the event's checksum is the file's, and the DLQ is empty.
+async fn assert_all_converted(harness: &Harness, count: usize, references: &[Vec<u8>]) {
+    let results = harness.results(count, Duration::from_secs(240)).await;
+    assert_eq!(results.len(), count, "every job has a result event");
+    for (i, reference) in (0..count).map(|i| (i, &references[i % references.len()])) {
+        let result = &results[&format!("job-{i}")];
+        assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
+        let path = harness.storage_path().join(format!("bulk/{i:04}.json"));
+        let written = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            written == *reference,
+            "job-{i}'s output differs from the reference conversion"
+        );
+        assert_eq!(
+            result.outputs[0].sha256,
+            format!("{:x}", Sha256::digest(&written))
+        );
+        assert_eq!(result.outputs[0].path, format!("bulk/{i:04}.json"));
+    }
+    assert!(
+        harness
+            .take_all(&harness.topology.dead_letter_queue())
+            .await
+            .is_empty(),
+        "the DLQ is empty"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_jobs_three_workers_one_killed_mid_run() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("kill").await;
+    let (jobs, references) = bulk_jobs(1000);
+    harness.publish(&jobs).await;
+    let mut workers: Vec<_> = (0..3).map(|_| harness.start_worker(&[])).collect();
+    // Kill one worker once the run is under way: its unacked jobs must be
+    // redelivered to the others.
+    harness.results(100, Duration::from_secs(60)).await;
+    signal_and_wait(&mut workers[0], "KILL");
+    assert_all_converted(&harness, 1000, &references).await;
+    for worker in &mut workers[1..] {
+        assert!(signal_and_wait(worker, "TERM").success());
+    }
+    harness.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_jobs_survive_the_broker_closing_every_connection() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("close").await;
+    let (jobs, references) = bulk_jobs(1000);
+    harness.publish(&jobs).await;
+    let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(&[])).collect();
+    harness.results(100, Duration::from_secs(60)).await;
+    let closed = std::process::Command::new("rabbitmqctl")
+        .args(["close_all_connections", "rapporteur reliability test"])
+        .output()
+        .expect("rabbitmqctl runs");
+    assert!(
+        closed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+    assert_all_converted(&harness, 1000, &references).await;
+    for worker in &mut workers {
+        assert!(signal_and_wait(worker, "TERM").success());
+    }
+    harness.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("poison").await;
+    let seed = example("wsis-cooperation-sdgs.txt");
+    std::fs::create_dir_all(harness.storage_path().join("inbox")).unwrap();
+    std::fs::write(harness.storage_path().join("inbox/seed.txt"), &seed).unwrap();
+    let job = |value: serde_json::Value| serde_json::to_vec(&value).unwrap();
+    let text = |id: &str| serde_json::json!({"version": "1", "job_id": id, "source": {"kind": "text", "name": "s.txt", "text": seed}});
+    let mut unknown_format = text("unknown-format");
+    unknown_format["formats"] = serde_json::json!(["odt"]);
+    let mut traversal = text("traversal");
+    traversal["key"] = "../../escaped".into();
+    let oversize = format!("{seed}\n{}", "x".repeat(20_000));
+    let jobs = vec![
+        job(text("good-inline")),
+        job(
+            serde_json::json!({"version": "1", "job_id": "good-path", "source": {"kind": "path", "path": "inbox/seed.txt"}, "formats": ["json"]}),
+        ),
+        b"{ this is not json".to_vec(),
+        job(unknown_format),
+        job(
+            serde_json::json!({"version": "1", "job_id": "press", "source": {"kind": "text", "name": "press.txt", "text": "FOR IMMEDIATE RELEASE\n\nITU announces."}}),
+        ),
+        job(traversal),
+        job(
+            serde_json::json!({"version": "1", "job_id": "oversize", "source": {"kind": "text", "name": "big.txt", "text": oversize}}),
+        ),
+        job(
+            serde_json::json!({"version": "1", "job_id": "path-escape", "source": {"kind": "path", "path": "../../../etc/passwd"}}),
+        ),
+        job(
+            serde_json::json!({"version": "1", "job_id": "bad-base64", "source": {"kind": "base64", "name": "a.docx", "data": "@@@"}}),
+        ),
+        job(
+            serde_json::json!({"version": "2", "job_id": "future-version", "source": {"kind": "path", "path": "inbox/seed.txt"}}),
+        ),
+    ];
+    harness.publish(&jobs).await;
+    let mut worker = harness.start_worker(&["--max-input-bytes", "10000"]);
+    let results = harness.results(jobs.len(), Duration::from_secs(60)).await;
+
+    let expected_failures = [
+        ("", "bad_json"),
+        ("unknown-format", "unknown_format"),
+        ("press", "not_a_summary"),
+        ("traversal", "invalid_key"),
+        ("oversize", "too_large"),
+        ("path-escape", "invalid_path"),
+        ("bad-base64", "bad_base64"),
+        ("future-version", "unsupported_version"),
+    ];
+    for (job_id, code) in expected_failures {
+        let result = results
+            .get(job_id)
+            .unwrap_or_else(|| panic!("no result for {job_id:?}: {results:#?}"));
+        assert_eq!(result.status, JobStatus::Failed);
+        let error = result.error.as_ref().unwrap();
+        assert_eq!(error.code, code, "{job_id}: {}", error.message);
+        assert!(!error.message.is_empty());
+        assert_eq!(result.attempts, 1, "a permanent failure is not retried");
+    }
+    assert_eq!(results["press"].error.as_ref().unwrap().line, Some(1));
+    for id in ["good-inline", "good-path"] {
+        assert_eq!(
+            results[id].status,
+            JobStatus::Succeeded,
+            "{:?}",
+            results[id]
+        );
+    }
+    assert!(harness.storage_path().join("s.json").exists());
+    assert!(harness.storage_path().join("seed.json").exists());
+    assert!(!harness.storage_path().join("../../escaped.json").exists());
+
+    let dead = harness
+        .take_all(&harness.topology.dead_letter_queue())
+        .await;
+    let codes: BTreeSet<String> = dead
+        .iter()
+        .map(|(_, properties)| {
+            let headers = properties
+                .headers()
+                .as_ref()
+                .expect("dead letters carry their reason");
+            let code = headers
+                .inner()
+                .get(rapporteur_broker::ERROR_CODE_HEADER)
+                .expect("error code header");
+            let reason = headers
+                .inner()
+                .get(rapporteur_broker::ERROR_MESSAGE_HEADER)
+                .expect("error message header");
+            assert!(!format!("{reason:?}").is_empty());
+            match code {
+                lapin::types::AMQPValue::LongString(s) => {
+                    String::from_utf8_lossy(s.as_bytes()).into_owned()
+                }
+                other => panic!("unexpected header {other:?}"),
+            }
+        })
+        .collect();
+    let expected: BTreeSet<String> = expected_failures
+        .iter()
+        .map(|(_, code)| code.to_string())
+        .collect();
+    assert_eq!(
+        codes, expected,
+        "one dead letter per poison job, with its reason"
+    );
+    assert_eq!(dead.len(), expected_failures.len());
+    assert!(
+        worker.try_wait().unwrap().is_none(),
+        "the worker carries on after poison jobs"
+    );
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("readonly").await;
+    // Root ignores permission bits, so the directory is made immutable.
+    let storage = harness.storage_path().to_path_buf();
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&storage)
+        .status();
+    if !immutable.is_ok_and(|s| s.success()) {
+        let help = "`chattr +i` is needed to make a directory read-only for root (package e2fsprogs, ext4 file system)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
+        eprintln!("skipped: {help}");
+        harness.cleanup().await;
+        return;
+    }
+    harness
+        .publish(&[text_job(
+            "ro",
+            "seed.txt",
+            &example("wsis-cooperation-sdgs.txt"),
+            None,
+        )])
+        .await;
+    let mut worker = harness.start_worker(&[]);
+    let results = harness.results(1, Duration::from_secs(60)).await;
+    std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&storage)
+        .status()
+        .unwrap();
+    let result = &results["ro"];
+    assert_eq!(result.status, JobStatus::Failed);
+    assert_eq!(result.error.as_ref().unwrap().code, "storage_unavailable");
+    assert_eq!(
+        result.attempts,
+        topology_settings().max_attempts,
+        "tried the full number of times"
+    );
+    assert_eq!(
+        harness
+            .take_all(&harness.topology.dead_letter_queue())
+            .await
+            .len(),
+        1
+    );
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_jobs_and_loses_none() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("drain").await;
+    let (jobs, _) = bulk_jobs(2000);
+    harness.publish(&jobs).await;
+    let mut worker = harness.start_worker(&["--prefetch", "50"]);
+    harness.results(50, Duration::from_secs(60)).await;
+    let status = signal_and_wait(&mut worker, "TERM");
+    assert!(status.success(), "SIGTERM exits 0, got {status}");
+
+    // Every job either finished (event published, outputs whole) or is back
+    // in the queue untouched: none is lost or half done.
+    let done = harness.results(0, Duration::from_secs(1)).await;
+    let waiting = harness.take_all(&harness.topology.jobs_queue()).await;
+    let mut ids: BTreeSet<String> = done.keys().cloned().collect();
+    for (body, _) in &waiting {
+        let job: rapporteur_jobs::JobRequest = serde_json::from_slice(body).unwrap();
+        ids.insert(job.job_id);
+    }
+    assert_eq!(
+        ids.len(),
+        2000,
+        "{} done + {} waiting",
+        done.len(),
+        waiting.len()
+    );
+    assert!(
+        !done.is_empty() && !waiting.is_empty(),
+        "the stop came mid-run"
+    );
+    for result in done.values() {
+        let path = harness.storage_path().join(&result.outputs[0].path);
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(
+            result.outputs[0].sha256,
+            format!("{:x}", Sha256::digest(&bytes))
+        );
+    }
+    harness.cleanup().await;
+}
+
+/// A plain HTTP GET (the endpoints are for probes and scrapers, which speak
+/// just this much HTTP).
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, response)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics_endpoints() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !broker_available() {
+        return;
+    }
+    let harness = Harness::new("metrics").await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut worker = harness.start_worker(&["--metrics-addr", &addr]);
+    harness
+        .publish(&[text_job(
+            "m1",
+            "seed.txt",
+            &example("wsis-cooperation-sdgs.txt"),
+            None,
+        )])
+        .await;
+    harness.results(1, Duration::from_secs(60)).await;
+
+    assert_eq!(http_get(&addr, "/healthz").0, 200);
+    let (status, body) = http_get(&addr, "/readyz");
+    assert_eq!(status, 200, "{body}");
+    let (status, metrics) = http_get(&addr, "/metrics");
+    assert_eq!(status, 200);
+    for line in [
+        "rapporteur_jobs_total{status=\"succeeded\"} 1",
+        "rapporteur_outputs_total{format=\"json\"} 1",
+        "rapporteur_job_duration_seconds_count 1",
+        "rapporteur_jobs_in_flight 0",
+        "rapporteur_job_retries_total 0",
+        "rapporteur_jobs_dead_lettered_total 0",
+    ] {
+        assert!(metrics.contains(line), "missing {line:?} in:\n{metrics}");
+    }
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}

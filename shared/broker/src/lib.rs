@@ -1,0 +1,265 @@
+//! Rapporteur's use of RabbitMQ, shared by the worker and `rapporteur submit`:
+//! declaring the topology (idempotently) and publishing with confirms.
+//!
+//! The topology, for a prefix P (default "summaries"):
+//! - `P.jobs`: durable quorum queue of job requests, with a delivery limit
+//!   after which the broker dead-letters a message that keeps killing workers;
+//! - `P.jobs.dead`: durable quorum queue of jobs that can never succeed, each
+//!   with its reason in headers;
+//! - `P.jobs.retry.N`: durable queues where a job waits after its N-th
+//!   transient failure; their TTL is the backoff, after which the broker moves
+//!   the job back to `P.jobs`;
+//! - `P.results`: durable topic exchange of result events (`job.succeeded`,
+//!   `job.failed`).
+//!
+//! `deploy/rabbitmq/definitions.json` ships the same topology for the defaults.
+
+use std::time::Duration;
+
+use lapin::options::{BasicPublishOptions, ExchangeDeclareOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, ExchangeKind};
+use rapporteur_jobs::Topology;
+
+/// Header carrying a job's attempt number on retries.
+pub const ATTEMPT_HEADER: &str = "x-rapporteur-attempt";
+/// Headers a dead-lettered job carries: why it failed.
+pub const ERROR_CODE_HEADER: &str = "x-rapporteur-error-code";
+pub const ERROR_MESSAGE_HEADER: &str = "x-rapporteur-error";
+
+/// The knobs of the topology. Queue arguments cannot change once a queue
+/// exists, so every process declaring the topology must use the same values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopologySettings {
+    pub delivery_limit: u32,
+    pub max_attempts: u32,
+    pub retry_delay: Duration,
+}
+
+impl Default for TopologySettings {
+    fn default() -> Self {
+        TopologySettings {
+            delivery_limit: 10,
+            max_attempts: 4,
+            retry_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+impl TopologySettings {
+    /// Backoff after the `attempt`-th failure: the delay, times five per attempt.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        self.retry_delay * 5u32.saturating_pow(attempt.saturating_sub(1))
+    }
+}
+
+/// A queue argument's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgumentValue {
+    Text(String),
+    Number(i64),
+}
+
+/// One queue of the topology and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub name: String,
+    pub arguments: Vec<(&'static str, ArgumentValue)>,
+}
+
+/// The queues of the topology; [`declare`] declares exactly these, and
+/// `deploy/rabbitmq/definitions.json` is checked against them.
+pub fn queue_specs(topology: &Topology, settings: &TopologySettings) -> Vec<QueueSpec> {
+    let text = |value: &str| ArgumentValue::Text(value.to_string());
+    let mut queues = vec![
+        QueueSpec {
+            name: topology.dead_letter_queue(),
+            arguments: vec![("x-queue-type", text("quorum"))],
+        },
+        QueueSpec {
+            name: topology.jobs_queue(),
+            arguments: vec![
+                ("x-queue-type", text("quorum")),
+                (
+                    "x-delivery-limit",
+                    ArgumentValue::Number(settings.delivery_limit.into()),
+                ),
+                ("x-dead-letter-exchange", text("")),
+                (
+                    "x-dead-letter-routing-key",
+                    text(&topology.dead_letter_queue()),
+                ),
+            ],
+        },
+    ];
+    for attempt in 1..settings.max_attempts {
+        let ttl = settings.backoff(attempt).as_millis().min(i64::MAX as u128) as i64;
+        queues.push(QueueSpec {
+            name: topology.retry_queue(attempt),
+            arguments: vec![
+                ("x-message-ttl", ArgumentValue::Number(ttl)),
+                ("x-dead-letter-exchange", text("")),
+                ("x-dead-letter-routing-key", text(&topology.jobs_queue())),
+            ],
+        });
+    }
+    queues
+}
+
+fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
+    let mut table = FieldTable::default();
+    for (key, value) in entries {
+        table.insert(ShortString::from(*key), value.clone());
+    }
+    table
+}
+
+fn text(value: &str) -> AMQPValue {
+    AMQPValue::LongString(LongString::from(value.as_bytes().to_vec()))
+}
+
+/// Declares every queue and exchange; safe to repeat.
+pub async fn declare(
+    channel: &Channel,
+    topology: &Topology,
+    settings: &TopologySettings,
+) -> lapin::Result<()> {
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    };
+    for queue in queue_specs(topology, settings) {
+        let arguments: Vec<(&str, AMQPValue)> = queue
+            .arguments
+            .iter()
+            .map(|(key, value)| {
+                let value = match value {
+                    ArgumentValue::Text(t) => text(t),
+                    ArgumentValue::Number(n) => AMQPValue::LongLongInt(*n),
+                };
+                (*key, value)
+            })
+            .collect();
+        channel
+            .queue_declare(queue.name.as_str().into(), durable, table(&arguments))
+            .await?;
+    }
+    channel
+        .exchange_declare(
+            topology.results_exchange().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..ExchangeDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// A message the broker did not take.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("publishing failed: {0}")]
+    Broker(#[from] lapin::Error),
+    #[error("the broker refused (nacked) the message to '{0}'")]
+    Nacked(String),
+}
+
+/// Publishes a persistent message and waits for the broker to confirm it
+/// (the channel must be in confirm mode). A nack is an error.
+pub async fn publish_confirmed(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    body: &[u8],
+    properties: BasicProperties,
+) -> Result<(), PublishError> {
+    let properties = properties.with_delivery_mode(2);
+    let confirmation = channel
+        .basic_publish(
+            exchange.into(),
+            routing_key.into(),
+            BasicPublishOptions::default(),
+            body,
+            properties,
+        )
+        .await?
+        .await?;
+    if confirmation.is_ack() {
+        Ok(())
+    } else {
+        Err(PublishError::Nacked(format!("{exchange}/{routing_key}")))
+    }
+}
+
+/// A JSON message's properties, with the given headers.
+pub fn json_properties(headers: &[(&str, AMQPValue)]) -> BasicProperties {
+    BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_headers(table(headers))
+}
+
+/// Reads a numeric header, whatever integer type the sender used.
+pub fn header_u32(properties: &BasicProperties, name: &str) -> Option<u32> {
+    let value = properties.headers().as_ref()?.inner().get(name)?;
+    let number: i64 = match value {
+        AMQPValue::LongLongInt(v) => *v,
+        AMQPValue::LongInt(v) => (*v).into(),
+        AMQPValue::LongUInt(v) => (*v).into(),
+        AMQPValue::ShortInt(v) => (*v).into(),
+        AMQPValue::ShortUInt(v) => (*v).into(),
+        AMQPValue::ShortShortInt(v) => (*v).into(),
+        AMQPValue::ShortShortUInt(v) => (*v).into(),
+        _ => return None,
+    };
+    u32::try_from(number).ok()
+}
+
+/// A header value as AMQP text.
+pub fn header_text(value: &str) -> AMQPValue {
+    text(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped broker definitions declare the same queues, with the same
+    /// arguments, as the worker does with its defaults: a mismatch would make
+    /// the worker's declaration fail with PRECONDITION_FAILED.
+    #[test]
+    fn shipped_definitions_match_the_default_topology() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/rabbitmq/definitions.json"
+        );
+        let definitions: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let topology = Topology::default();
+        let specs = queue_specs(&topology, &TopologySettings::default());
+        let queues = definitions["queues"].as_array().unwrap();
+        assert_eq!(queues.len(), specs.len());
+        for spec in specs {
+            let queue = queues
+                .iter()
+                .find(|q| q["name"] == spec.name.as_str())
+                .unwrap_or_else(|| panic!("{} missing", spec.name));
+            assert_eq!(queue["durable"], true, "{}", spec.name);
+            let arguments = queue["arguments"].as_object().unwrap();
+            assert_eq!(arguments.len(), spec.arguments.len(), "{}", spec.name);
+            for (key, value) in &spec.arguments {
+                let expected = match value {
+                    ArgumentValue::Text(t) => serde_json::Value::from(t.as_str()),
+                    ArgumentValue::Number(n) => serde_json::Value::from(*n),
+                };
+                assert_eq!(arguments[*key], expected, "{} {key}", spec.name);
+            }
+        }
+        let exchange = &definitions["exchanges"][0];
+        assert_eq!(
+            (exchange["name"].as_str(), exchange["type"].as_str()),
+            (Some("summaries.results"), Some("topic"))
+        );
+    }
+}

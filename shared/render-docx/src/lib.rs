@@ -1,0 +1,361 @@
+//! The DOCX writer: an [`EventSummary`] as a Word document that an editor can
+//! keep working on, built the way Word builds documents rather than as
+//! formatted text. The title, date line and section headings carry the
+//! built-in Title, Subtitle and Heading 1 styles (so they show in Word's
+//! navigation pane and survive a change of theme), key issues and
+//! recommendations are List Paragraphs driven by numbering definitions, the
+//! page size and margins are explicit, the footer's "Page N of M" is made of
+//! PAGE and NUMPAGES fields, and the document properties say what the
+//! document is (title, subject, keywords, date, source checksum).
+//!
+//! Only the model is read. docx-rs builds the document parts; [`package`]
+//! writes the property parts docx-rs cannot and packs the zip with fixed
+//! timestamps and entry order, so a summary always gives the same bytes.
+
+mod labels;
+mod package;
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
+    LineSpacing, LineSpacingType, NumPages, NumberFormat, Numbering, NumberingId, PageMargin,
+    PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+};
+use rapporteur_model::{EventSummary, KeyIssue, SCHEMA_VERSION};
+
+use crate::labels::Labels;
+use crate::package::Properties;
+
+/// A summary that could not be written as DOCX.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    #[error(
+        "cannot pack the .docx: {0}; this is a bug in rapporteur-render-docx, please report it with the input"
+    )]
+    Pack(#[from] zip::result::ZipError),
+    #[error(
+        "docx-rs did not write the Normal style this renderer marks as the default; rapporteur-render-docx needs updating for this docx-rs version"
+    )]
+    NoNormalStyle,
+}
+
+/// Style ids of the built-in Word styles the document uses. Word, LibreOffice
+/// and pandoc recognise them by these ids and by the names in [`styles`].
+const TITLE: &str = "Title";
+const SUBTITLE: &str = "Subtitle";
+const HEADING: &str = "Heading1";
+const LIST: &str = "ListParagraph";
+const FOOTER: &str = "Footer";
+
+/// Numbering ids of the two lists. docx-rs writes a numbering of its own
+/// with id 1, so ours start at 2.
+const BULLETS: usize = 2;
+const NUMBERED: usize = 3;
+
+/// One inch of margin all round, the default of Word for both paper sizes.
+const MARGIN_TWIPS: i32 = 1440;
+const HEADER_FOOTER_TWIPS: i32 = 720;
+
+/// Renders a summary as a .docx on paper of `page_mm` (width, height in
+/// millimetres). The same summary always gives byte-identical output.
+pub fn render_docx(summary: &EventSummary, page_mm: (f32, f32)) -> Result<Vec<u8>, DocxError> {
+    let labels = Labels::for_language(&summary.language);
+    let mut body = Body::default();
+    body.title(summary);
+    if !summary.background.is_empty() {
+        body.heading(labels.background);
+        for paragraph in &summary.background {
+            body.plain(paragraph);
+        }
+    }
+    if !summary.key_issues.is_empty() {
+        body.heading(labels.key_issues);
+        for issue in &summary.key_issues {
+            body.key_issue(issue);
+        }
+    }
+    if !summary.recommendations.is_empty() {
+        body.heading(labels.recommendations);
+        for recommendation in &summary.recommendations {
+            body.item(NUMBERED, recommendation);
+        }
+    }
+    for section in &summary.other_sections {
+        body.heading(&section.heading);
+        for paragraph in &section.paragraphs {
+            body.plain(paragraph);
+        }
+        for item in &section.items {
+            body.item(BULLETS, item);
+        }
+    }
+    let footer = body.footer(labels);
+
+    let (width, height) = page_mm;
+    let mut docx = Docx::new()
+        .page_size(twips(width), twips(height))
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN_TWIPS)
+                .bottom(MARGIN_TWIPS)
+                .left(MARGIN_TWIPS)
+                .right(MARGIN_TWIPS)
+                .header(HEADER_FOOTER_TWIPS)
+                .footer(HEADER_FOOTER_TWIPS)
+                .gutter(0),
+        )
+        .default_fonts(fonts())
+        .default_size(22)
+        .default_line_spacing(
+            // An explicit rule: LibreOffice reads a line height without one as exact.
+            LineSpacing::new()
+                .after(160)
+                .line(276)
+                .line_rule(LineSpacingType::Auto),
+        )
+        .add_abstract_numbering(list_definition(BULLETS, "bullet", "\u{2022}"))
+        .add_numbering(Numbering::new(BULLETS, BULLETS))
+        .add_abstract_numbering(list_definition(NUMBERED, "decimal", "%1."))
+        .add_numbering(Numbering::new(NUMBERED, NUMBERED))
+        .footer(Footer::new().add_paragraph(footer));
+    for style in styles() {
+        docx = docx.add_style(style);
+    }
+    for paragraph in body.paragraphs {
+        docx = docx.add_paragraph(paragraph);
+    }
+    package::pack(docx.build(), &properties(summary))
+}
+
+/// The document's paragraphs, numbered by this renderer: docx-rs numbers
+/// paragraphs (`w14:paraId`) from a per-thread counter that other documents
+/// built or read on the same thread advance, which would make the output
+/// depend on what a worker thread did before.
+#[derive(Default)]
+struct Body {
+    paragraphs: Vec<Paragraph>,
+    next_id: u32,
+}
+
+impl Body {
+    /// A new paragraph of `style`, right-to-left when `text` is.
+    fn paragraph(&mut self, style: &str, text: &str) -> Paragraph {
+        self.next_id += 1;
+        let mut paragraph = Paragraph::new()
+            .id(format!("{:08X}", self.next_id))
+            .style(style);
+        if is_right_to_left(text) {
+            paragraph.property = paragraph.property.bidi(true);
+        }
+        paragraph
+    }
+
+    fn push(&mut self, style: &str, text: &str) {
+        let paragraph = self.paragraph(style, text).add_run(run(text));
+        self.paragraphs.push(paragraph);
+    }
+
+    /// The title line, with the kind of session in front as organisers write
+    /// it ("Side Event: …"), and the date line under it.
+    fn title(&mut self, summary: &EventSummary) {
+        let event = &summary.event;
+        let title = match &event.kind {
+            Some(kind) => format!("{kind}: {}", event.title),
+            None => event.title.clone(),
+        };
+        self.push(TITLE, &title);
+        if let Some(when) = labels::when(event, &summary.language) {
+            self.push(SUBTITLE, &when);
+        }
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.push(HEADING, text);
+    }
+
+    fn plain(&mut self, text: &str) {
+        self.push("Normal", text);
+    }
+
+    fn item(&mut self, list: usize, text: &str) {
+        let paragraph = self
+            .paragraph(LIST, text)
+            .numbering(NumberingId::new(list), IndentLevel::new(0))
+            .add_run(run(text));
+        self.paragraphs.push(paragraph);
+    }
+
+    /// A bullet with the speaker's honorific and name in bold, their role
+    /// and organisation in parentheses, then the statement.
+    fn key_issue(&mut self, issue: &KeyIssue) {
+        let Some(speaker) = &issue.speaker else {
+            return self.item(BULLETS, &issue.text);
+        };
+        let name = match &speaker.honorific {
+            Some(honorific) => format!("{honorific} {}", speaker.name),
+            None => speaker.name.clone(),
+        };
+        let affiliation: Vec<&str> = [&speaker.role, &speaker.organization]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let rest = match affiliation.as_slice() {
+            [] => format!(" {}", issue.text),
+            parts => format!(" ({}) {}", parts.join(", "), issue.text),
+        };
+        let paragraph = self
+            .paragraph(LIST, &format!("{name}{rest}"))
+            .numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
+            .add_run(run(&name).bold())
+            .add_run(run(&rest));
+        self.paragraphs.push(paragraph);
+    }
+
+    /// "Page N of M", with N and M as fields Word and LibreOffice fill in.
+    fn footer(&mut self, labels: &Labels) -> Paragraph {
+        self.paragraph(FOOTER, labels.page)
+            .align(AlignmentType::Center)
+            .add_run(run(&format!("{} ", labels.page)))
+            .add_page_num(PageNum::new())
+            .add_run(run(&format!(" {} ", labels.of)))
+            .add_num_pages(NumPages::new())
+    }
+}
+
+fn run(text: &str) -> Run {
+    Run::new().add_text(package::xml_chars(text))
+}
+
+/// Paragraph direction by the first letter with a strong direction, as the
+/// Unicode bidirectional algorithm decides it: Hebrew and Arabic letters
+/// make a paragraph right-to-left.
+fn is_right_to_left(text: &str) -> bool {
+    text.chars()
+        .find_map(|c| match c {
+            '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' => {
+                Some(true)
+            }
+            c if c.is_alphabetic() => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+fn twips(millimetres: f32) -> u32 {
+    (millimetres * 1440.0 / 25.4).round() as u32
+}
+
+/// Calibri for Latin, Cyrillic and Greek, Arial for complex scripts (Arabic,
+/// Hebrew): both ship with Word, and LibreOffice substitutes metric-compatible
+/// fonts where it has them.
+fn fonts() -> RunFonts {
+    RunFonts::new()
+        .ascii("Calibri")
+        .hi_ansi("Calibri")
+        .east_asia("Calibri")
+        .cs("Arial")
+}
+
+/// The built-in styles, with Word's own names so that Word treats them as
+/// its Title, Subtitle, Heading 1, List Paragraph and Footer.
+fn styles() -> Vec<Style> {
+    let title = Style::new(TITLE, StyleType::Paragraph)
+        .name("Title")
+        .size(52)
+        .color("1F3864")
+        .line_spacing(LineSpacing::new().after(80));
+    let subtitle = Style::new(SUBTITLE, StyleType::Paragraph)
+        .name("Subtitle")
+        .size(26)
+        .color("595959")
+        .line_spacing(LineSpacing::new().after(320));
+    let mut heading = Style::new(HEADING, StyleType::Paragraph)
+        .name("heading 1")
+        .size(30)
+        .bold()
+        .color("1F3864")
+        .outline_lvl(0)
+        .line_spacing(LineSpacing::new().before(360).after(120));
+    heading.paragraph_property = heading.paragraph_property.keep_next(true);
+    let list = Style::new(LIST, StyleType::Paragraph)
+        .name("List Paragraph")
+        .line_spacing(LineSpacing::new().after(80));
+    let footer = Style::new(FOOTER, StyleType::Paragraph)
+        .name("footer")
+        .size(18)
+        .color("7F7F7F");
+    vec![title, subtitle, heading, list, footer]
+}
+
+/// One list level: the marker (`format`, `text`) hanging in the margin of an
+/// indented paragraph.
+fn list_definition(id: usize, format: &str, text: &str) -> AbstractNumbering {
+    AbstractNumbering::new(id).add_level(
+        Level::new(
+            0,
+            Start::new(1),
+            NumberFormat::new(format),
+            LevelText::new(text),
+            LevelJc::new("left"),
+        )
+        .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
+    )
+}
+
+/// The document properties: what Word shows under File › Info and what
+/// document-management systems index.
+fn properties(summary: &EventSummary) -> Properties {
+    let event = &summary.event;
+    let subject = [event.kind.as_deref(), event.date.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut organisations: Vec<&str> = Vec::new();
+    for organisation in summary
+        .key_issues
+        .iter()
+        .filter_map(|issue| issue.speaker.as_ref()?.organization.as_deref())
+    {
+        if !organisations.contains(&organisation) {
+            organisations.push(organisation);
+        }
+    }
+    let mut custom = vec![
+        ("schema_version", SCHEMA_VERSION.to_string()),
+        ("source_sha256", summary.source.sha256.clone()),
+    ];
+    custom.extend(event.date.clone().map(|date| ("event_date", date)));
+    Properties {
+        title: event.title.clone(),
+        subject,
+        // The model names no author or organiser, so the document says
+        // which program wrote it.
+        creator: "Rapporteur".to_string(),
+        keywords: organisations.join("; "),
+        language: summary.language.clone(),
+        // The date of the session, not of the conversion: the same summary
+        // must give the same file whenever it is converted.
+        created: event.date.as_ref().map(|date| format!("{date}T00:00:00Z")),
+        custom,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paper_sizes_convert_to_the_twips_word_uses() {
+        assert_eq!((twips(210.0), twips(297.0)), (11906, 16838));
+        assert_eq!((twips(215.9), twips(279.4)), (12240, 15840));
+    }
+
+    #[test]
+    fn direction_follows_the_first_strong_letter() {
+        assert!(is_right_to_left("«مرحبا» said"));
+        assert!(is_right_to_left("2023 שלום"));
+        assert!(!is_right_to_left("ITU: مرحبا"));
+        assert!(!is_right_to_left("2023"));
+    }
+}

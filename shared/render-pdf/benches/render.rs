@@ -1,0 +1,123 @@
+//! PDF render time per summary (one core) for the seed and a 40-bullet
+//! summary, and the peak memory of a 1,000-file `rapporteur convert --formats
+//! pdf`. Run with `make bench`; under `cargo test` it only checks that both
+//! summaries render.
+//!
+//! The bulk run needs the release CLI: `make bench` builds it and passes its
+//! path in `RAPPORTEUR_BIN`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rapporteur_model::EventSummary;
+use rapporteur_parse::{ParseOptions, parse_summary};
+use rapporteur_render_pdf::{PdfOptions, render};
+
+const SEED: &str = include_str!("../../../examples/wsis-cooperation-sdgs.txt");
+
+const A4: PdfOptions<'static> = PdfOptions {
+    page_millimetres: (210.0, 297.0),
+    font_dir: None,
+};
+
+fn seed() -> EventSummary {
+    parse_summary("seed.txt", SEED.as_bytes(), &ParseOptions::default()).expect("parses")
+}
+
+/// The seed with its key issues repeated until there are 40.
+fn forty_bullets() -> EventSummary {
+    let mut summary = seed();
+    let issues = summary.key_issues.clone();
+    summary.key_issues = issues.iter().cycle().take(40).cloned().collect();
+    summary
+}
+
+fn measure(label: &str, summary: &EventSummary, budget: Duration) {
+    let started = Instant::now();
+    let mut runs = 0u64;
+    let mut bytes = 0;
+    while started.elapsed() < budget {
+        bytes = black_box(render(black_box(summary), &A4).expect("renders")).len();
+        runs += 1;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "render pdf {label:<10} {:>8.2} ms/summary  {:>8.0} summaries/s  ({bytes} bytes, {runs} runs)",
+        seconds * 1e3 / runs as f64,
+        runs as f64 / seconds,
+    );
+}
+
+/// Converts 1,000 copies of the examples with the CLI and reports its peak
+/// resident memory, read from /proc while it runs (VmHWM only grows).
+fn bulk_peak_memory(binary: &Path) {
+    let work = std::env::temp_dir().join(format!("rapporteur-bench-{}", std::process::id()));
+    let inputs = work.join("in");
+    std::fs::create_dir_all(&inputs).expect("a scratch directory");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut sources: Vec<_> = std::fs::read_dir(&examples)
+        .expect("examples/")
+        .map(|e| e.expect("readable").path())
+        .collect();
+    sources.sort();
+    for i in 0..1000 {
+        let source = &sources[i % sources.len()];
+        let name = format!("{i:04}-{}", source.file_name().unwrap().to_string_lossy());
+        std::fs::copy(source, inputs.join(name)).expect("copies");
+    }
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .args(["convert", "--formats", "pdf", "--out"])
+        .arg(work.join("out"))
+        .arg(&inputs)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the CLI starts");
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        }) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let written = std::fs::read_dir(work.join("out")).map_or(0, |d| d.count());
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(status.success(), "the bulk convert failed: {status}");
+    println!(
+        "bulk convert 1000 files to pdf: peak RSS {:.1} MB, {seconds:.2} s, {written} PDFs (all cores)",
+        peak_kib as f64 / 1024.0
+    );
+}
+
+fn main() {
+    let forty = forty_bullets();
+    for summary in [seed(), forty.clone()] {
+        assert!(
+            render(&summary, &A4)
+                .expect("renders")
+                .starts_with(b"%PDF-")
+        );
+    }
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    measure("seed", &seed(), Duration::from_secs(3));
+    measure("40-bullet", &forty, Duration::from_secs(3));
+    match std::env::var_os("RAPPORTEUR_BIN") {
+        Some(binary) => bulk_peak_memory(Path::new(&binary)),
+        None => println!(
+            "bulk convert: skipped; set RAPPORTEUR_BIN to a release rapporteur binary (make bench does)"
+        ),
+    }
+}

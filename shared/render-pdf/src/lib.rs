@@ -1,0 +1,223 @@
+//! The PDF writer: an [`EventSummary`] as a print-ready, searchable PDF.
+//!
+//! Text is set here, not by printpdf: rustybuzz shapes (Arabic joins, marks,
+//! kerning), unicode-bidi orders right-to-left text, unicode-linebreak finds
+//! where lines may break, and the lines are justified against the measured
+//! advances. printpdf then writes the pages and embeds subsets of the fonts
+//! with ToUnicode maps, so that text copied out of the PDF is the model's text.
+//!
+//! Fonts for Latin, Greek, Cyrillic, Arabic and Hebrew are bundled (Noto, SIL
+//! OFL, see `fonts/OFL.txt`); Chinese, Japanese and Korean come from a font
+//! directory ([`fonts::DEFAULT_FONT_DIR`] unless told otherwise). The same
+//! summary always gives the same bytes: no clock, no random identifiers.
+
+mod content;
+pub mod fonts;
+mod layout;
+mod pdf;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use rapporteur_model::EventSummary;
+
+use crate::fonts::{Fonts, Weight};
+use crate::layout::{Geometry, PlacedLine};
+use crate::text::{Align, Span, Style, set_paragraph};
+
+/// How to render.
+#[derive(Debug, Clone, Copy)]
+pub struct PdfOptions<'a> {
+    /// Paper width and height in millimetres.
+    pub page_millimetres: (f32, f32),
+    /// Where fonts for scripts that are not bundled are looked for; `None`
+    /// means [`fonts::DEFAULT_FONT_DIR`].
+    pub font_dir: Option<&'a Path>,
+}
+
+/// Why a summary could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PdfError {
+    #[error(
+        "no available font has the character U+{code:04X} '{character}': the bundled fonts cover Latin, Greek, Cyrillic, Arabic and Hebrew, and the font directory {} {dir_state}; {advice}",
+        font_dir.display(),
+        code = *character as u32,
+        dir_state = if *dir_exists { "has no font with it" } else { "does not exist" },
+        advice = install_advice(*character),
+    )]
+    NoFontFor {
+        character: char,
+        font_dir: PathBuf,
+        dir_exists: bool,
+    },
+    #[error(
+        "the font {font} has no glyph for U+{code:04X} '{character}' in this context; please report this with the input",
+        code = *character as u32
+    )]
+    NoGlyph { character: char, font: String },
+    #[error("{0}; please report this with the input")]
+    Internal(String),
+}
+
+fn install_advice(c: char) -> &'static str {
+    let cjk = matches!(c,
+        '\u{1100}'..='\u{11FF}' | '\u{2E80}'..='\u{303F}' | '\u{3040}'..='\u{33FF}'
+        | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{A960}'..='\u{A97F}'
+        | '\u{AC00}'..='\u{D7FF}' | '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{3FFFF}');
+    if cjk {
+        "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory holding NotoSansCJK-Regular.ttc"
+    } else {
+        "put a .ttf, .otf or .ttc font that has it (for example one of Debian's fonts-noto packages) into that directory, or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory that has one"
+    }
+}
+
+const FOOTER_SIZE: f32 = 8.0;
+const FOOTER_COLOR: text::Rgb = [0.40, 0.42, 0.46];
+
+/// Renders `summary` as PDF bytes.
+pub fn render(summary: &EventSummary, options: &PdfOptions<'_>) -> Result<Vec<u8>, PdfError> {
+    let geometry = Geometry::from_millimetres(options.page_millimetres);
+    let fonts = Fonts::new(options.font_dir, &summary.language);
+    let blocks = content::blocks(summary, &fonts, &geometry)?;
+    let (mut pages, anchors) = layout::paginate(blocks, &geometry);
+    add_footers(&mut pages, summary, &fonts, &geometry)?;
+    pdf::write(&pages, &anchors, &geometry, &info(summary, options))
+}
+
+/// The event title on the left (cut short with an ellipsis if it does not
+/// fit) and "Page N of M" on the right, under a hairline.
+fn add_footers(
+    pages: &mut [layout::Page],
+    summary: &EventSummary,
+    fonts: &Fonts,
+    geometry: &Geometry,
+) -> Result<(), PdfError> {
+    let words = content::Words::for_language(&summary.language);
+    let style = Style {
+        weight: Weight::Regular,
+        size: FOOTER_SIZE,
+        color: FOOTER_COLOR,
+    };
+    let set_one_line = |text: &str, width: f32| -> Result<Option<text::Line>, PdfError> {
+        let spans = [Span {
+            text: text.to_string(),
+            style,
+            link: None,
+        }];
+        let mut lines = set_paragraph(&spans, width, Align::Start, fonts)?;
+        Ok((lines.len() == 1).then(|| lines.remove(0)))
+    };
+    let total = pages.len();
+    let widest_label = words.page_of(total, total);
+    let label_width = set_one_line(&widest_label, f32::INFINITY)?.map_or(0.0, |l| l.width);
+    let title_width = geometry.measure() - label_width - 24.0;
+    let title = footer_title(summary.event.title.trim(), title_width, &set_one_line)?;
+    let baseline = geometry.footer_baseline;
+    for (index, page) in pages.iter_mut().enumerate() {
+        page.rules.push((
+            geometry.margin_x,
+            geometry.width - geometry.margin_x,
+            baseline + FOOTER_SIZE + 4.0,
+        ));
+        if let Some(title) = &title {
+            page.lines.push(PlacedLine {
+                line: title.clone(),
+                x: geometry.margin_x,
+                baseline,
+            });
+        }
+        if let Some(label) = set_one_line(&words.page_of(index + 1, total), f32::INFINITY)? {
+            page.lines.push(PlacedLine {
+                x: geometry.width - geometry.margin_x - label.width,
+                line: label,
+                baseline,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The title as one line of at most `width`: whole if it fits, else the
+/// longest start of it (cut at a space where there is one) with an ellipsis.
+fn footer_title(
+    title: &str,
+    width: f32,
+    set_one_line: &impl Fn(&str, f32) -> Result<Option<text::Line>, PdfError>,
+) -> Result<Option<text::Line>, PdfError> {
+    if title.is_empty() {
+        return Ok(None);
+    }
+    if let Some(line) = set_one_line(title, width)? {
+        return Ok(Some(line));
+    }
+    let cuts: Vec<usize> = title.char_indices().map(|(i, _)| i).skip(1).collect();
+    let shortened = |cut: usize| format!("{}…", title[..cut].trim_end());
+    // Binary search for the longest prefix that still fits on one line.
+    let (mut low, mut high) = (0, cuts.len());
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if set_one_line(&shortened(cuts[mid - 1]), width)?.is_some() {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    if low == 0 {
+        return Ok(None);
+    }
+    let mut cut = cuts[low - 1];
+    if let Some(space) = title[..cut].rfind(' ').filter(|&s| s > cut / 2) {
+        cut = space;
+    }
+    set_one_line(&shortened(cut), width)
+}
+
+fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
+    let event = &summary.event;
+    let version = env!("CARGO_PKG_VERSION");
+    let mut subject: Vec<&str> = Vec::new();
+    if let Some(kind) = event.kind.as_deref() {
+        subject.push(kind);
+    }
+    if let Some(date) = event.date.as_deref() {
+        subject.push(date);
+    }
+    let mut organisations: Vec<&str> = Vec::new();
+    for speaker in summary.key_issues.iter().filter_map(|k| k.speaker.as_ref()) {
+        if let Some(org) = speaker.organization.as_deref().filter(|o| !o.is_empty())
+            && !organisations.contains(&org)
+        {
+            organisations.push(org);
+        }
+    }
+    let (width, height) = options.page_millimetres;
+    pdf::Info {
+        title: event.title.clone(),
+        // The model names no organiser of the event; the documents are
+        // authored by this tool on the forum's behalf.
+        author: "Rapporteur".to_string(),
+        subject: subject.join(", "),
+        keywords: organisations.join("; "),
+        date: event.date.as_deref().and_then(iso_date),
+        creator: format!("Rapporteur {version}"),
+        producer: format!("rapporteur-render-pdf {version} (printpdf 0.12)"),
+        identity: format!("{} {width}x{height} {version}", summary.source.sha256),
+    }
+}
+
+fn iso_date(iso: &str) -> Option<(i32, u8, u8)> {
+    let mut parts = iso.split('-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| (1..=12).contains(m))?;
+    let day = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|d| (1..=31).contains(d))?;
+    Some((year, month, day))
+}

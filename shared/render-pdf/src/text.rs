@@ -1,0 +1,479 @@
+//! Paragraph setting: styled spans in, positioned glyph lines out.
+//!
+//! Per paragraph: resolve bidirectional levels (UAX #9), give every character
+//! a face from the fallback chain, shape each run of one face, style and level
+//! with rustybuzz, break lines at UAX #14 opportunities by measuring the shaped
+//! advances, then reorder each line visually and justify it.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use rustybuzz::{BufferClusterLevel, Direction, UnicodeBuffer};
+use unicode_bidi::{Level, ParagraphBidiInfo};
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+use crate::PdfError;
+use crate::fonts::{Face, Fonts, Weight};
+
+/// An sRGB colour, components 0–1.
+pub type Rgb = [f32; 3];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub weight: Weight,
+    pub size: f32,
+    pub color: Rgb,
+}
+
+/// A piece of a paragraph in one style; `link` makes it a clickable URL.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub text: String,
+    pub style: Style,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Flush to both margins, except the last line.
+    Justify,
+    /// Flush to the start side of the paragraph's direction.
+    Start,
+}
+
+/// One set line: glyph runs positioned from the line's left edge.
+#[derive(Clone)]
+pub struct Line {
+    pub runs: Vec<GlyphRun>,
+    /// From the left edge to the end of the last glyph.
+    pub width: f32,
+    pub links: Vec<LinkBox>,
+    /// The text the glyphs' `text` ranges point into.
+    pub text: Rc<str>,
+}
+
+/// Glyphs of one face, size and colour, on one baseline.
+#[derive(Clone)]
+pub struct GlyphRun {
+    pub face: &'static Face,
+    pub size: f32,
+    pub color: Rgb,
+    pub glyphs: Vec<PlacedGlyph>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlacedGlyph {
+    pub id: u16,
+    /// Pen position of the glyph's origin from the line's left edge, in points.
+    pub x: f32,
+    /// Raise above the baseline (marks), in points.
+    pub y: f32,
+    /// The characters this glyph stands for, for copy and search; empty for
+    /// the second and later glyphs of one character.
+    pub text: Range<usize>,
+    /// The glyph is a ligature of a right-to-left run (Arabic lam-alef): text
+    /// extractors read a glyph's characters left to right and then reverse the
+    /// right-to-left line, so its characters are recorded in visual order to
+    /// come back out in logical order.
+    pub reversed: bool,
+}
+
+/// A clickable area of a line: `x0..x1` from the line's left edge.
+#[derive(Clone)]
+pub struct LinkBox {
+    pub x0: f32,
+    pub x1: f32,
+    pub size: f32,
+    pub target: String,
+}
+
+/// A run of one span, face and bidi level, as shaped.
+struct Shaped {
+    range: Range<usize>,
+    span: usize,
+    face: &'static Face,
+    /// In visual order (rustybuzz reverses right-to-left runs).
+    glyphs: Vec<ShapedGlyph>,
+}
+
+struct ShapedGlyph {
+    id: u16,
+    cluster: usize,
+    text: Range<usize>,
+    reversed: bool,
+    advance: f32,
+    dx: f32,
+    dy: f32,
+}
+
+/// Sets `spans` as lines of at most `width` points.
+pub fn set_paragraph(
+    spans: &[Span],
+    width: f32,
+    align: Align,
+    fonts: &Fonts,
+) -> Result<Vec<Line>, PdfError> {
+    let mut text = String::new();
+    let mut span_ranges = Vec::with_capacity(spans.len());
+    for span in spans {
+        let start = text.len();
+        // Control characters draw nothing and would split the bidi paragraph;
+        // the model's text has whitespace normalised, so this is belt and braces.
+        text.extend(
+            span.text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c }),
+        );
+        span_ranges.push(start..text.len());
+    }
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let bidi = ParagraphBidiInfo::new(&text, None);
+    let shaped = shape_runs(&text, spans, &span_ranges, &bidi.levels, fonts)?;
+
+    // Advance of everything that starts at each byte, as a prefix sum, so any
+    // range is measured in O(1) while looking for breaks.
+    let mut prefix = vec![0.0f32; text.len() + 1];
+    let mut cluster_start = vec![false; text.len() + 1];
+    for run in &shaped {
+        for g in &run.glyphs {
+            prefix[g.cluster + 1] += g.advance;
+            cluster_start[g.cluster] = true;
+        }
+    }
+    for i in 1..prefix.len() {
+        prefix[i] += prefix[i - 1];
+    }
+    let measure = |a: usize, b: usize| prefix[b] - prefix[a];
+
+    let ranges = break_lines(&text, width, &measure, &cluster_start);
+    let text_rc: Rc<str> = Rc::from(text.as_str());
+    let last = ranges.len().saturating_sub(1);
+    let para_rtl = bidi.paragraph_level.is_rtl();
+    let mut lines = Vec::with_capacity(ranges.len());
+    for (i, range) in ranges.into_iter().enumerate() {
+        let end = trim_end(&text, range.start, range.end);
+        if end == range.start {
+            continue;
+        }
+        let natural = measure(range.start, end);
+        let spaces = text[range.start..end].matches(' ').count();
+        let body_size = spans[0].style.size;
+        let mut extra = 0.0;
+        if align == Align::Justify && i != last && spaces > 0 {
+            let per_space = (width - natural) / spaces as f32;
+            // A line with a few words and a long URL after it would open
+            // rivers; such a line stays ragged instead.
+            if per_space <= body_size * 0.6 {
+                extra = per_space.max(0.0);
+            }
+        }
+        let set_width = natural + extra * spaces as f32;
+        let offset = if para_rtl { width - set_width } else { 0.0 };
+        lines.push(place_line(
+            &text,
+            &text_rc,
+            &bidi,
+            range.start..end,
+            &shaped,
+            spans,
+            offset,
+            extra,
+        ));
+    }
+    Ok(lines)
+}
+
+/// Itemises the text into runs of one span, face and level, and shapes each.
+fn shape_runs(
+    text: &str,
+    spans: &[Span],
+    span_ranges: &[Range<usize>],
+    levels: &[Level],
+    fonts: &Fonts,
+) -> Result<Vec<Shaped>, PdfError> {
+    let mut runs: Vec<(Range<usize>, usize, &'static Face, Level)> = Vec::new();
+    for (span_index, range) in span_ranges.iter().enumerate() {
+        let weight = spans[span_index].style.weight;
+        for (offset, c) in text[range.clone()].char_indices() {
+            let at = range.start + offset;
+            let level = levels[at];
+            let current = runs
+                .last()
+                .filter(|(r, s, _, l)| r.end == at && *s == span_index && *l == level)
+                .map(|(_, _, face, _)| *face);
+            let face = match current {
+                Some(face) if keeps_face(face, c) => face,
+                _ if is_default_ignorable(c) || c == ' ' => {
+                    current.unwrap_or_else(|| Fonts::primary(weight))
+                }
+                _ => fonts.face_for(weight, c)?,
+            };
+            match runs.last_mut() {
+                Some((r, s, f, l))
+                    if r.end == at && *s == span_index && *l == level && std::ptr::eq(*f, face) =>
+                {
+                    r.end = at + c.len_utf8();
+                }
+                _ => runs.push((at..at + c.len_utf8(), span_index, face, level)),
+            }
+        }
+    }
+    runs.into_iter()
+        .map(|(range, span, face, level)| shape(text, range, span, face, level, spans))
+        .collect()
+}
+
+/// Whether `c` may stay in the current run's face rather than restart the
+/// fallback chain: marks must be shaped with their base, and spaces and
+/// punctuation belong with the script around them.
+fn keeps_face(face: &Face, c: char) -> bool {
+    is_default_ignorable(c) || ((!c.is_alphabetic() || is_mark(c)) && face.covers(c))
+}
+
+fn shape(
+    text: &str,
+    range: Range<usize>,
+    span: usize,
+    face: &'static Face,
+    level: Level,
+    spans: &[Span],
+) -> Result<Shaped, PdfError> {
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(&text[range.clone()]);
+    buffer.set_direction(if level.is_rtl() {
+        Direction::RightToLeft
+    } else {
+        Direction::LeftToRight
+    });
+    // One cluster per character where the font allows, so that each glyph
+    // maps back to exactly its own characters in the ToUnicode map.
+    buffer.set_cluster_level(BufferClusterLevel::Characters);
+    let output = rustybuzz::shape(&face.shaper, &[], buffer);
+    let scale = spans[span].style.size / face.units_per_em;
+
+    // The characters of a glyph run from its cluster to the next larger one.
+    let mut clusters: Vec<usize> = output
+        .glyph_infos()
+        .iter()
+        .map(|g| g.cluster as usize)
+        .collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let next_cluster = |c: usize| {
+        let i = clusters.partition_point(|&x| x <= c);
+        clusters.get(i).copied().unwrap_or(range.len())
+    };
+
+    let mut seen = vec![false; range.len()];
+    let mut glyphs = Vec::with_capacity(output.len());
+    for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
+        let local = info.cluster as usize;
+        let cluster = range.start + local;
+        let chars = &text[cluster..range.start + next_cluster(local)];
+        if chars.chars().all(is_default_ignorable) {
+            // Joiners and direction marks have done their work in shaping.
+            continue;
+        }
+        if info.glyph_id == 0 {
+            let c = chars.chars().next().unwrap_or(' ');
+            return Err(PdfError::NoGlyph {
+                character: c,
+                font: face.name.clone(),
+            });
+        }
+        let first = !std::mem::replace(&mut seen[local], true);
+        glyphs.push(ShapedGlyph {
+            id: info.glyph_id as u16,
+            cluster,
+            text: if first {
+                cluster..cluster + chars.len()
+            } else {
+                cluster..cluster
+            },
+            reversed: level.is_rtl() && chars.chars().nth(1).is_some(),
+            advance: pos.x_advance as f32 * scale,
+            dx: pos.x_offset as f32 * scale,
+            dy: pos.y_offset as f32 * scale,
+        });
+    }
+    Ok(Shaped {
+        range,
+        span,
+        face,
+        glyphs,
+    })
+}
+
+/// Greedy line breaking at UAX #14 opportunities; a piece with no opportunity
+/// that is wider than the measure (a long URL, a title of one 2,000-character
+/// word) is cut between clusters.
+fn break_lines(
+    text: &str,
+    width: f32,
+    measure: &impl Fn(usize, usize) -> f32,
+    cluster_start: &[bool],
+) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut candidate: Option<usize> = None;
+    for (pos, opportunity) in linebreaks(text) {
+        while measure(start, trim_end(text, start, pos)) > width {
+            match candidate.take() {
+                Some(c) if c > start => {
+                    lines.push(start..c);
+                    start = c;
+                }
+                _ => {
+                    let cut = fit(start, pos, width, measure, cluster_start);
+                    lines.push(start..cut);
+                    start = cut;
+                }
+            }
+        }
+        if opportunity == BreakOpportunity::Mandatory {
+            if pos > start {
+                lines.push(start..pos);
+            }
+            start = pos;
+            candidate = None;
+        } else {
+            candidate = Some(pos);
+        }
+    }
+    lines
+}
+
+/// The furthest cluster boundary after `start` (and before `end`) that fits,
+/// at least one cluster so that breaking always progresses.
+fn fit(
+    start: usize,
+    end: usize,
+    width: f32,
+    measure: &impl Fn(usize, usize) -> f32,
+    cluster_start: &[bool],
+) -> usize {
+    let mut boundaries = (start + 1..end).filter(|&b| cluster_start[b]);
+    match boundaries.next() {
+        Some(first) => boundaries
+            .take_while(|&b| measure(start, b) <= width)
+            .last()
+            .unwrap_or(first),
+        None => end,
+    }
+}
+
+/// Where a line ending at `end` ends once its trailing breakable spaces go.
+fn trim_end(text: &str, start: usize, end: usize) -> usize {
+    start
+        + text[start..end]
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}')
+            })
+            .len()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn place_line(
+    text: &str,
+    text_rc: &Rc<str>,
+    bidi: &ParagraphBidiInfo,
+    range: Range<usize>,
+    shaped: &[Shaped],
+    spans: &[Span],
+    offset: f32,
+    extra_per_space: f32,
+) -> Line {
+    let (levels, visual) = bidi.visual_runs(range.clone());
+    let mut x = offset;
+    let mut runs: Vec<GlyphRun> = Vec::new();
+    let mut links: Vec<LinkBox> = Vec::new();
+    for piece in visual {
+        let rtl = levels[piece.start].is_rtl();
+        let overlapping = shaped
+            .iter()
+            .filter(|s| s.range.start < piece.end && piece.start < s.range.end);
+        let ordered: Vec<&Shaped> = if rtl {
+            overlapping.rev().collect()
+        } else {
+            overlapping.collect()
+        };
+        for run in ordered {
+            let style = spans[run.span].style;
+            let link = spans[run.span].link.as_ref();
+            let run_x0 = x;
+            let mut placed = Vec::new();
+            for g in run.glyphs.iter().filter(|g| piece.contains(&g.cluster)) {
+                placed.push(PlacedGlyph {
+                    id: g.id,
+                    x: x + g.dx,
+                    y: g.dy,
+                    text: g.text.clone(),
+                    reversed: g.reversed,
+                });
+                x += g.advance;
+                if text.as_bytes()[g.cluster] == b' ' {
+                    x += extra_per_space;
+                }
+            }
+            if placed.is_empty() {
+                continue;
+            }
+            if let Some(target) = link {
+                match links.last_mut() {
+                    Some(last) if last.target == *target && (last.x1 - run_x0).abs() < 0.01 => {
+                        last.x1 = x
+                    }
+                    _ => links.push(LinkBox {
+                        x0: run_x0,
+                        x1: x,
+                        size: style.size,
+                        target: target.clone(),
+                    }),
+                }
+            }
+            match runs.last_mut() {
+                Some(last)
+                    if std::ptr::eq(last.face, run.face)
+                        && last.size == style.size
+                        && last.color == style.color =>
+                {
+                    last.glyphs.extend(placed)
+                }
+                _ => runs.push(GlyphRun {
+                    face: run.face,
+                    size: style.size,
+                    color: style.color,
+                    glyphs: placed,
+                }),
+            }
+        }
+    }
+    Line {
+        runs,
+        width: x,
+        links,
+        text: Rc::clone(text_rc),
+    }
+}
+
+/// Characters that have no glyph of their own (Unicode Default_Ignorable_Code_Point,
+/// the ones that occur in text).
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Combining marks of the scripts this renderer sets (Unicode category M).
+fn is_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05BD}' | '\u{05BF}'
+        | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}' | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}'
+        | '\u{06E7}' | '\u{06E8}' | '\u{06EA}'..='\u{06ED}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{3099}' | '\u{309A}'
+        | '\u{FE20}'..='\u{FE2F}')
+}

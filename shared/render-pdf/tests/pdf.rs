@@ -1,0 +1,391 @@
+//! The PDFs as tools we did not write see them: poppler's pdftotext, pdffonts
+//! and pdfinfo, and qpdf.
+
+mod common;
+
+use common::*;
+use rapporteur_render_pdf::{PdfOptions, render};
+
+#[test]
+fn the_seed_reads_back_word_for_word_in_reading_order() {
+    if !have(&["pdftotext"], &[]) {
+        return;
+    }
+    let summary = seed();
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    assert_in_order(&model_words(&summary), &words(&pdf.text()));
+}
+
+#[test]
+fn right_to_left_names_and_phrases_read_back_in_logical_order() {
+    if !have(&["pdftotext"], &[]) {
+        return;
+    }
+    let summary = arabic_fixture();
+    let text = PdfFile::new(&render_pdf(&summary, A4)).text();
+    assert_in_order(&model_words(&summary), &words(&text));
+    // Whole names, not just their words: the letters of each word in order.
+    for name in ["محمد بن سالم العتيبي", "فاطمة الزهراء بن علي", "דוד לוי"]
+    {
+        assert!(text.contains(name), "{name} is not in the text:\n{text}");
+    }
+    // Lam-alef and lam-yeh are single glyphs standing for two letters each.
+    assert!(text.contains("على الإنترنت"), "{text}");
+}
+
+#[test]
+fn every_font_is_embedded_as_a_subset_with_a_unicode_map() {
+    if !have(&["pdffonts"], &[]) {
+        return;
+    }
+    for summary in [seed(), arabic_fixture()] {
+        let pdf = PdfFile::new(&render_pdf(&summary, A4));
+        let listing = run("pdffonts", &[pdf.arg()]);
+        let fonts: Vec<&str> = listing.lines().skip(2).collect();
+        assert!(
+            fonts.len() >= 3,
+            "regular, bold and italic at least:\n{listing}"
+        );
+        for font in fonts {
+            let columns: Vec<&str> = font.split_whitespace().collect();
+            let name = columns[0];
+            let (tag, _) = name.split_once('+').expect("a subset tag");
+            assert!(
+                tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+                "{font}"
+            );
+            let flags = &columns[columns.len() - 5..columns.len() - 2];
+            assert_eq!(flags, ["yes", "yes", "yes"], "emb, sub, uni: {font}");
+        }
+    }
+}
+
+#[test]
+fn qpdf_finds_no_errors() {
+    if !have(&["qpdf"], &[]) {
+        return;
+    }
+    for summary in [seed(), arabic_fixture(), with_key_issues(45)] {
+        let pdf = PdfFile::new(&render_pdf(&summary, LETTER));
+        let report = run("qpdf", &["--check", pdf.arg()]);
+        assert!(
+            report.contains("No syntax or stream encoding errors found"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn pdfinfo_shows_the_metadata_and_the_page_size() {
+    if !have(&["pdfinfo"], &[]) {
+        return;
+    }
+    let summary = seed();
+    let version = env!("CARGO_PKG_VERSION");
+    for (page, size) in [
+        (A4, "595.276 x 841.89 pts (A4)"),
+        (LETTER, "612 x 792 pts (letter)"),
+    ] {
+        let pdf = PdfFile::new(&render_pdf(&summary, page));
+        let info = run("pdfinfo", &["-isodates", pdf.arg()]);
+        let field = |name: &str| {
+            info.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}:")))
+                .unwrap_or_else(|| panic!("no {name} in\n{info}"))
+                .trim()
+                .to_string()
+        };
+        assert_eq!(
+            field("Title"),
+            "WSIS Cooperation for Accelerating Progress on the SDGs"
+        );
+        assert_eq!(field("Author"), "Rapporteur");
+        assert_eq!(field("Subject"), "Side Event, 2023-01-31");
+        assert!(field("Keywords").starts_with(
+            "International Telecommunication Union (ITU); The United Nations Educational, Scientific and Cultural Organization (UNESCO); "
+        ));
+        assert!(field("Keywords").ends_with("; The Boston Consulting Group"));
+        assert_eq!(field("Creator"), format!("Rapporteur {version}"));
+        assert!(field("Producer").contains(version), "{info}");
+        assert_eq!(field("CreationDate"), "2023-01-31T00:00:00Z");
+        assert_eq!(field("Page size"), size);
+        assert!(
+            !info.contains("PDF/X"),
+            "no conformance is claimed:\n{info}"
+        );
+    }
+}
+
+#[test]
+fn a_summary_without_a_date_has_no_creation_date() {
+    if !have(&["pdfinfo"], &[]) {
+        return;
+    }
+    let mut summary = seed();
+    summary.event.date = None;
+    let info = run("pdfinfo", &[PdfFile::new(&render_pdf(&summary, A4)).arg()]);
+    assert!(!info.contains("CreationDate"), "{info}");
+}
+
+#[test]
+fn rendering_twice_gives_identical_bytes() {
+    for summary in [seed(), arabic_fixture()] {
+        let first = render_pdf(&summary, A4);
+        let again = std::thread::spawn(move || render_pdf(&summary, A4))
+            .join()
+            .expect("renders");
+        assert!(first == again, "two renderings differ");
+    }
+}
+
+/// Words with their boxes, per page, from `pdftotext -bbox-layout`.
+struct Layout {
+    pages: Vec<LayoutPage>,
+}
+
+struct LayoutPage {
+    width: f32,
+    height: f32,
+    /// Each line: its text and (x_min, y_min, x_max, y_max), y from the top.
+    lines: Vec<(String, [f32; 4])>,
+}
+
+fn attribute(tag: &str, name: &str) -> f32 {
+    let start = tag.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+    let end = start + tag[start..].find('"').expect("closing quote");
+    tag[start..end].parse().expect("a number")
+}
+
+fn layout(pdf: &PdfFile) -> Layout {
+    let html = run("pdftotext", &["-bbox-layout", pdf.arg(), "-"]);
+    let pages = html
+        .split("<page")
+        .skip(1)
+        .map(|page| LayoutPage {
+            width: attribute(page, "width"),
+            height: attribute(page, "height"),
+            lines: page
+                .split("<line")
+                .skip(1)
+                .map(|line| {
+                    let text: Vec<&str> = line
+                        .split("<word")
+                        .skip(1)
+                        .map(|w| &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()])
+                        .collect();
+                    let bbox = ["xMin", "yMin", "xMax", "yMax"].map(|a| attribute(line, a));
+                    (text.join(" "), bbox)
+                })
+                .collect(),
+        })
+        .collect();
+    Layout { pages }
+}
+
+const HEADINGS: [&str; 3] = ["Background", "Key issues", "Recommendations"];
+
+fn assert_laid_out_within_margins(layout: &Layout) {
+    let margin = 25.0 * 72.0 / 25.4;
+    for (n, page) in layout.pages.iter().enumerate() {
+        for (text, [x0, y0, x1, y1]) in &page.lines {
+            assert!(
+                *x0 >= margin - 1.0
+                    && *x1 <= page.width - margin + 1.0
+                    && *y0 >= 0.0
+                    && *y1 <= page.height,
+                "page {}: {text:?} at {x0},{y0}–{x1},{y1} is outside the text column",
+                n + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn a_long_summary_breaks_into_pages_with_no_heading_last_and_nothing_off_the_page() {
+    if !have(&["pdftotext"], &[]) {
+        return;
+    }
+    let summary = with_key_issues(45);
+    for page in [A4, LETTER] {
+        let pdf = PdfFile::new(&render_pdf(&summary, page));
+        let layout = layout(&pdf);
+        assert!(
+            (7..=14).contains(&layout.pages.len()),
+            "45 bullets of the seed take about ten pages, not {}",
+            layout.pages.len()
+        );
+        assert_laid_out_within_margins(&layout);
+        let total = layout.pages.len();
+        for (n, page) in layout.pages.iter().enumerate() {
+            let footer = format!("Page {} of {total}", n + 1);
+            assert!(
+                page.lines.iter().any(|(t, _)| *t == footer),
+                "no {footer:?}"
+            );
+            // The last line of the text column, above the footer.
+            let body_bottom = page.height - 25.0 * 72.0 / 25.4;
+            let last = page
+                .lines
+                .iter()
+                .filter(|(_, b)| b[3] <= body_bottom + 1.0)
+                .max_by(|a, b| a.1[3].total_cmp(&b.1[3]))
+                .expect("a page has text");
+            assert!(
+                !HEADINGS.contains(&last.0.as_str()),
+                "page {} ends with the heading {:?}",
+                n + 1,
+                last.0
+            );
+        }
+        assert_in_order(&model_words(&summary), &words(&pdf.text()));
+    }
+}
+
+#[test]
+fn a_title_of_two_thousand_characters_wraps_inside_the_page() {
+    if !have(&["pdftotext"], &[]) {
+        return;
+    }
+    let mut summary = seed();
+    let sentence =
+        "Accelerating Progress on the Sustainable Development Goals through WSIS Cooperation ";
+    summary.event.title = sentence.repeat(2000 / sentence.len() + 1)[..2000]
+        .trim()
+        .to_string();
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    assert_laid_out_within_margins(&layout(&pdf));
+    assert_in_order(&model_words(&summary), &words(&pdf.text()));
+
+    // A title with no place to break at all is cut between letters.
+    summary.event.title = "W".repeat(2000);
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    assert_laid_out_within_margins(&layout(&pdf));
+}
+
+#[test]
+fn five_hundred_bullets_render() {
+    if !have(&["qpdf", "pdftotext"], &[]) {
+        return;
+    }
+    let summary = with_key_issues(500);
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    let report = run("qpdf", &["--check", pdf.arg()]);
+    assert!(
+        report.contains("No syntax or stream encoding errors found"),
+        "{report}"
+    );
+    let layout = layout(&pdf);
+    assert!(layout.pages.len() > 50, "{} pages", layout.pages.len());
+    assert_laid_out_within_margins(&layout);
+}
+
+#[test]
+fn empty_sections_are_left_out() {
+    if !have(&["pdftotext"], &[]) {
+        return;
+    }
+    let mut summary = seed();
+    summary.background.clear();
+    summary.key_issues.clear();
+    let text = PdfFile::new(&render_pdf(&summary, A4)).text();
+    assert!(
+        !text.contains("Background") && !text.contains("Key issues"),
+        "{text}"
+    );
+    assert!(text.contains("Recommendations"), "{text}");
+
+    summary.recommendations.clear();
+    let text = PdfFile::new(&render_pdf(&summary, A4)).text();
+    assert!(
+        text.contains("WSIS Cooperation for Accelerating Progress"),
+        "{text}"
+    );
+    assert!(!text.contains("Recommendations"), "{text}");
+}
+
+#[test]
+fn urls_are_links_and_sections_are_bookmarks_in_document_order() {
+    if !have(&["qpdf"], &[]) {
+        return;
+    }
+    let mut summary = arabic_fixture();
+    summary.other_sections.push(rapporteur_model::Section {
+        heading: "Moderator".to_string(),
+        paragraphs: vec!["Ms. Gitanjali Sah, ITU".to_string()],
+        items: Vec::new(),
+    });
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    let json = run("qpdf", &["--json", "--json-key=outlines", pdf.arg()]);
+    let titles: Vec<&str> = json
+        .split("\"title\": \"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    // Alphabetical order would put Moderator before Recommendations.
+    assert_eq!(
+        titles,
+        ["Background", "Key issues", "Recommendations", "Moderator"]
+    );
+
+    let plain = tempfile::NamedTempFile::new().unwrap();
+    let plain_path = plain.path().to_str().unwrap();
+    run(
+        "qpdf",
+        &["--qdf", "--object-streams=disable", pdf.arg(), plain_path],
+    );
+    let raw = String::from_utf8_lossy(&std::fs::read(plain_path).unwrap()).into_owned();
+    assert!(
+        raw.contains("/URI (https://www.example.org/idn-workshop)"),
+        "no link annotation"
+    );
+}
+
+#[test]
+fn chinese_japanese_and_korean_come_from_the_font_directory() {
+    if !have(&["pdftotext", "pdffonts"], &[CJK_FONT]) {
+        return;
+    }
+    let summary = parse_file(&repo_file(
+        "shared/parse/tests/fixtures/multilingual-names.txt",
+    ));
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    assert_in_order(&model_words(&summary), &words(&pdf.text()));
+    let fonts = run("pdffonts", &[pdf.arg()]);
+    assert!(fonts.contains("NotoSansCJKsc"), "{fonts}");
+}
+
+#[test]
+fn a_character_no_font_has_fails_with_its_name_and_what_to_install() {
+    let empty = tempfile::tempdir().unwrap();
+    let render_with = |text: &str| {
+        let mut summary = seed();
+        summary.recommendations.push(text.to_string());
+        render(
+            &summary,
+            &PdfOptions {
+                page_millimetres: A4,
+                font_dir: Some(empty.path()),
+            },
+        )
+        .expect_err("no font has it")
+        .to_string()
+    };
+    let message = render_with("Mr. 王伟 spoke.");
+    assert!(message.contains("U+738B '王'"), "{message}");
+    assert!(
+        message.contains("does not exist") || message.contains("has no font with it"),
+        "{message}"
+    );
+    assert!(
+        message.contains("apt-get install fonts-noto-cjk"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&empty.path().display().to_string()),
+        "{message}"
+    );
+
+    let message = render_with("The runes ᚠᚢᚦ were shown.");
+    assert!(message.contains("U+16A0 'ᚠ'"), "{message}");
+    assert!(message.contains("font that has it"), "{message}");
+}

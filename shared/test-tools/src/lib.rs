@@ -1,0 +1,147 @@
+//! Support for the tests whose judges are tools we did not write (python-docx,
+//! pandoc, LibreOffice, pdftotext): where the repository's examples are, how
+//! to run a tool, and what happens when one is missing. Outside CI a test that
+//! needs a missing tool says what to install and passes without checking; with
+//! `CI=true` it fails, so CI never skips a check silently (`.ci/run` installs
+//! every tool listed here).
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The root of the repository.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The bundled example summaries (`examples/`), sorted by name.
+pub fn examples() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo_root().join("examples"))
+        .expect("the repository has an examples/ directory")
+        .map(|entry| entry.expect("examples/ is readable").path())
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The seed summary the issues and benchmarks refer to.
+pub fn seed() -> PathBuf {
+    repo_root().join("examples/wsis-cooperation-sdgs.txt")
+}
+
+/// An external program a test uses as its judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    PythonDocx,
+    Pandoc,
+    LibreOffice,
+    Pdftotext,
+}
+
+impl Tool {
+    fn probe(self) -> Command {
+        let (program, args): (&str, &[&str]) = match self {
+            Tool::PythonDocx => ("python3", &["-c", "import docx"]),
+            Tool::Pandoc => ("pandoc", &["--version"]),
+            Tool::LibreOffice => ("soffice", &["--version"]),
+            Tool::Pdftotext => ("pdftotext", &["-v"]),
+        };
+        let mut command = Command::new(program);
+        command.args(args);
+        command
+    }
+
+    fn install_hint(self) -> &'static str {
+        match self {
+            Tool::PythonDocx => "python3 -m pip install python-docx",
+            Tool::Pandoc => "apt-get install pandoc",
+            Tool::LibreOffice => "apt-get install --no-install-recommends libreoffice-writer",
+            Tool::Pdftotext => "apt-get install poppler-utils",
+        }
+    }
+
+    /// Whether the tool can be run. A missing tool fails the calling test
+    /// under `CI=true`; elsewhere it prints what to install and returns false,
+    /// and the test returns early.
+    pub fn available(self) -> bool {
+        let works = self
+            .probe()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if works {
+            return true;
+        }
+        let message = format!(
+            "{self:?} is not installed, so this test cannot check its output; install it with `{}`",
+            self.install_hint()
+        );
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{message} (.ci/run installs it)"
+        );
+        // Straight to stderr: libtest hides what `eprintln!` prints in a
+        // passing test, and this note must be seen.
+        let _ = writeln!(std::io::stderr(), "skipped: {message}");
+        false
+    }
+}
+
+/// Runs a command to completion, failing the test with its stderr if it
+/// does not succeed.
+pub fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed with {}:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Runs a Python script with `args` (python-docx checks), returning stdout.
+pub fn python(script: &str, args: &[impl AsRef<OsStr>]) -> String {
+    let output = run(Command::new("python3").arg("-c").arg(script).args(args));
+    String::from_utf8(output.stdout).expect("the script prints UTF-8")
+}
+
+/// Converts documents to PDF with headless LibreOffice into `out_dir`,
+/// returning the PDFs' paths in the order of `documents`. A private profile
+/// keeps it from touching (or waiting on) the user's running LibreOffice.
+pub fn libreoffice_to_pdf(documents: &[PathBuf], out_dir: &Path) -> Vec<PathBuf> {
+    let profile = tempfile::tempdir().expect("a temporary directory for the profile");
+    let mut profile_url = String::from("file://");
+    profile_url.push_str(&profile.path().display().to_string());
+    let output = run(Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile_url}"))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(out_dir)
+        .args(documents));
+    let pdfs: Vec<PathBuf> = documents
+        .iter()
+        .map(|document| out_dir.join(document.with_extension("pdf").file_name().unwrap()))
+        .collect();
+    for pdf in &pdfs {
+        // soffice reports some failures only on stdout and still exits 0.
+        assert!(
+            pdf.is_file(),
+            "LibreOffice wrote no {}:\n{}{}",
+            pdf.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    pdfs
+}
