@@ -39,8 +39,8 @@ impl Format {
         summary: &EventSummary,
         options: &RenderOptions,
     ) -> Result<Vec<u8>, RenderError> {
-        match self {
-            Format::Json => Ok(summary.to_json()),
+        let rendered = match self {
+            Format::Json => return Ok(summary.to_json()),
             Format::Pdf => rapporteur_render_pdf::render(
                 summary,
                 &rapporteur_render_pdf::PdfOptions {
@@ -48,18 +48,16 @@ impl Format {
                     font_dir: options.font_dir.as_deref(),
                 },
             )
-            .map_err(|error| RenderError {
-                format: self,
-                message: error.to_string(),
-            }),
+            .map_err(|error| error.to_string()),
             Format::Docx => {
                 rapporteur_render_docx::render_docx(summary, options.page_size.millimetres())
-                    .map_err(|error| RenderError {
-                        format: self,
-                        message: error.to_string(),
-                    })
+                    .map_err(|error| error.to_string())
             }
-        }
+        };
+        rendered.map_err(|message| RenderError {
+            format: self,
+            message,
+        })
     }
 }
 
