@@ -129,7 +129,7 @@ fn strip_heading_markup(text: &str) -> String {
 }
 
 /// Splits a title line into the event type and the title.
-fn split_title(text: &str) -> (Option<String>, String) {
+pub(crate) fn split_title(text: &str) -> (Option<String>, String) {
     if let Some(caps) = SUMMARY_OF.captures(text) {
         let kind = caps[1].trim();
         let kind = (!kind.is_empty()).then(|| capitalize(kind));

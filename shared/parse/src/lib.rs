@@ -108,6 +108,20 @@ impl Diagnostics {
     }
 }
 
+/// Whether `line` is a date-and-time line as this reader understands one
+/// ("31 January 2023, 14:30–15:45 CET", "12 juin 2023"). Readers of other
+/// formats use it to tell a date from a session type (a Word Subtitle holds
+/// both).
+pub fn is_date_line(line: &str) -> bool {
+    when::parse_when(line).is_some()
+}
+
+/// Whether a title line names the session type itself ("Summary of Side
+/// Event: …", "Workshop 12: …").
+pub fn title_names_event_type(line: &str) -> bool {
+    header::split_title(line).0.is_some()
+}
+
 /// Reads one summary. `name` is how the input is called in the model and in
 /// errors (a file name, or an archive and entry).
 pub fn parse_summary(

@@ -1,7 +1,8 @@
 //! Word documents (.docx) as input. Organisers often submit the Word
 //! template rather than text; this reader turns its paragraphs into the
 //! lightly-Markdown text the summary parser reads (Title and Heading styles
-//! become heading lines, bold runs `**…**`, numbered and bulleted paragraphs
+//! become heading lines, a session type in the Subtitle goes before the
+//! title, bold runs `**…**`, numbered and bulleted paragraphs
 //! `- ` items) and parses that, so a Word version of a summary gives the
 //! same model as its text version.
 //!
@@ -17,7 +18,9 @@ use docx_rs::{
     RunChild, StructuredDataTagChild, Table, TableCellContent, TableChild, TableRowChild,
 };
 use rapporteur_model::{EventSummary, Source, SourceFormat};
-use rapporteur_parse::{ParseError, ParseOptions, RejectKind, parse_summary};
+use rapporteur_parse::{
+    ParseError, ParseOptions, RejectKind, is_date_line, parse_summary, title_names_event_type,
+};
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
@@ -101,6 +104,9 @@ pub fn read_docx_summary(
         e.line = e.line.map(to_paragraph);
         e
     })?;
+    if text.event_type.is_some() {
+        summary.event.kind = text.event_type.clone();
+    }
     summary.source = Source {
         name: name.to_string(),
         sha256: format!("{:x}", Sha256::digest(bytes)),
@@ -205,15 +211,38 @@ struct DocumentText {
     /// Paragraph number (1-based) of each line (0-based); blank separator
     /// lines belong to the paragraph before them.
     line_paragraphs: Vec<usize>,
+    /// The session type, when the Subtitle under the Title names it.
+    event_type: Option<String>,
 }
 
 /// What a paragraph is, by its style and numbering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Title,
+    Subtitle,
     Heading(usize),
     Item,
     Plain,
+}
+
+/// Where a Subtitle names the session type before the date, as this
+/// project's DOCX writer puts it ("Side Event · 31 January 2023, 14:30").
+const SUBTITLE_SEPARATOR: &str = " · ";
+
+/// A Subtitle's session type, if it names one: the part before the date,
+/// or, with no date, a few words that are not a date either. A longer
+/// subtitle without a date is a tagline, which stays text.
+fn subtitle_event_type(subtitle: &str) -> Option<(&str, &str)> {
+    let (head, rest) = subtitle
+        .split_once(SUBTITLE_SEPARATOR)
+        .unwrap_or((subtitle, ""));
+    let names_type = !is_date_line(head)
+        && if rest.is_empty() {
+            head.split_whitespace().count() <= 5
+        } else {
+            is_date_line(rest)
+        };
+    names_type.then_some((head.trim(), rest.trim()))
 }
 
 impl DocumentText {
@@ -229,18 +258,36 @@ impl DocumentText {
                 _ => {}
             }
         }
-        let mut out = DocumentText {
-            text: String::new(),
-            line_paragraphs: Vec::new(),
-        };
-        let mut in_list = false;
+        let mut read: Vec<(usize, Kind, String)> = Vec::new();
         for (index, paragraph) in paragraphs.into_iter().enumerate() {
-            let number = index + 1;
             let kind = kind(docx, paragraph);
             let text = match kind {
                 Kind::Plain | Kind::Item => marked_text(paragraph),
-                Kind::Title | Kind::Heading(_) => plain_text(paragraph),
+                Kind::Title | Kind::Subtitle | Kind::Heading(_) => plain_text(paragraph),
             };
+            if !text.is_empty() {
+                read.push((index + 1, kind, text));
+            }
+        }
+
+        let mut out = DocumentText {
+            text: String::new(),
+            line_paragraphs: Vec::new(),
+            event_type: None,
+        };
+        // A session type in the Subtitle goes where the parser looks for it,
+        // in front of the title ("Summary of Side Event: …"); the exact words
+        // are put back into the model after parsing.
+        if let [(_, Kind::Title, title), (_, Kind::Subtitle, subtitle), ..] = read.as_mut_slice()
+            && !title_names_event_type(title)
+            && let Some((event_type, date)) = subtitle_event_type(subtitle)
+        {
+            *title = format!("Summary of {event_type}: {title}");
+            out.event_type = Some(event_type.to_string());
+            *subtitle = date.to_string();
+        }
+        let mut in_list = false;
+        for (number, kind, text) in read {
             if text.is_empty() {
                 continue;
             }
@@ -251,7 +298,7 @@ impl DocumentText {
             }
             in_list = kind == Kind::Item;
             match kind {
-                Kind::Title | Kind::Plain => out.line(text, number),
+                Kind::Title | Kind::Subtitle | Kind::Plain => out.line(text, number),
                 Kind::Heading(level) => out.line(format!("{} {text}", "#".repeat(level)), number),
                 Kind::Item => out.line(format!("- {text}"), number),
             }
@@ -319,6 +366,9 @@ fn kind(docx: &Docx, paragraph: &Paragraph) -> Kind {
     if let Some(style) = style {
         if style.name == Name::new("Title") {
             return Kind::Title;
+        }
+        if style.name == Name::new("Subtitle") {
+            return Kind::Subtitle;
         }
         if style.name.is_heading() {
             return Kind::Heading(style.name.get_heading_number().unwrap_or(1).clamp(1, 6));
@@ -471,10 +521,35 @@ mod tests {
     }
 
     #[test]
+    fn a_subtitle_names_the_session_type_before_its_date() {
+        assert_eq!(
+            subtitle_event_type("Side Event · 31 January 2023, 14:30–15:45 CET"),
+            Some(("Side Event", "31 January 2023, 14:30–15:45 CET"))
+        );
+        assert_eq!(
+            subtitle_event_type("Atelier · 12 juin 2023"),
+            Some(("Atelier", "12 juin 2023"))
+        );
+        assert_eq!(subtitle_event_type("Workshop"), Some(("Workshop", "")));
+        // A date alone, a tagline, and a type-like part before something
+        // that is not a date are no session types.
+        assert_eq!(
+            subtitle_event_type("31 January 2023, 14:30–15:45 CET"),
+            None
+        );
+        assert_eq!(
+            subtitle_event_type("How cities can share what they know about data"),
+            None
+        );
+        assert_eq!(subtitle_event_type("Data · the new oil"), None);
+    }
+
+    #[test]
     fn lines_map_back_to_paragraphs() {
         let text = DocumentText {
             text: "a\n\n- b\n- c\n\n".to_string(),
             line_paragraphs: vec![1, 1, 3, 4, 4],
+            event_type: None,
         };
         assert_eq!(
             (1..=6)

@@ -147,6 +147,68 @@ fn word_styles_numbering_and_bold_runs_read_as_the_text_form() {
     assert_eq!(summary, expected);
 }
 
+/// A Word document with a Title, then a Subtitle (under a localised style
+/// id) holding `subtitle`, then a background.
+fn titled_summary(title: &str, subtitle: &str) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let styled = |style: &str, text: &str| {
+        Paragraph::new()
+            .style(style)
+            .add_run(Run::new().add_text(text))
+    };
+    Docx::new()
+        .add_style(Style::new("Titre", StyleType::Paragraph).name("Title"))
+        .add_style(Style::new("Soustitre", StyleType::Paragraph).name("Subtitle"))
+        .add_style(Style::new("Titre1", StyleType::Paragraph).name("heading 1"))
+        .add_paragraph(styled("Titre", title))
+        .add_paragraph(styled("Soustitre", subtitle))
+        .add_paragraph(styled("Titre1", "Background"))
+        .add_paragraph(Paragraph::new().add_run(Run::new().add_text("Cities publish data.")))
+        .build()
+        .pack(&mut out)
+        .unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn the_subtitle_gives_the_session_type_and_the_date() {
+    let summary = read(
+        "cities.docx",
+        &titled_summary(
+            "Open Data: Who Owns It?",
+            "High-Level Policy Session 4 · 12 June 2023, 10:00-11:30 CEST",
+        ),
+    )
+    .unwrap();
+    let event = &summary.event;
+    assert_eq!(event.kind.as_deref(), Some("High-Level Policy Session 4"));
+    assert_eq!(event.title, "Open Data: Who Owns It?");
+    assert_eq!(event.date.as_deref(), Some("2023-06-12"));
+    assert_eq!(
+        (event.start_time.as_deref(), event.end_time.as_deref()),
+        (Some("10:00"), Some("11:30"))
+    );
+    assert_eq!(event.timezone.as_deref(), Some("CEST"));
+
+    // A title that names its type keeps it; a subtitle that is only a date,
+    // or a tagline, names none.
+    let typed = read(
+        "typed.docx",
+        &titled_summary("Workshop: Open Data", "12 June 2023"),
+    )
+    .unwrap();
+    assert_eq!(typed.event.kind.as_deref(), Some("Workshop"));
+    assert_eq!(typed.event.title, "Open Data");
+    assert_eq!(typed.event.date.as_deref(), Some("2023-06-12"));
+    let tagline = read(
+        "tagline.docx",
+        &titled_summary("Open Data", "What every city should publish, and why"),
+    )
+    .unwrap();
+    assert_eq!(tagline.event.kind, None);
+    assert_eq!(tagline.event.title, "Open Data");
+}
+
 #[test]
 fn warnings_name_the_paragraph() {
     // Paragraph 5 (counting the empty third one) is template filler.

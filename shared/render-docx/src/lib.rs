@@ -46,6 +46,10 @@ const HEADING: &str = "Heading1";
 const LIST: &str = "ListParagraph";
 const FOOTER: &str = "Footer";
 
+/// Between the session type and the date in the Subtitle; the DOCX reader
+/// splits the Subtitle at it.
+const SUBTITLE_SEPARATOR: &str = " · ";
+
 /// Numbering ids of the two lists. docx-rs writes a numbering of its own
 /// with id 1, so ours start at 2.
 const BULLETS: usize = 2;
@@ -154,17 +158,22 @@ impl Body {
         self.paragraphs.push(paragraph);
     }
 
-    /// The title line, with the kind of session in front as organisers write
-    /// it ("Side Event: …"), and the date line under it.
+    /// The title alone, and under it a Subtitle with the session type and
+    /// when it took place ("Side Event · 31 January 2023, 14:30–15:45 CET"),
+    /// the type first so that a reader of the document can tell it from the
+    /// date.
     fn title(&mut self, summary: &EventSummary) {
         let event = &summary.event;
-        let title = match &event.kind {
-            Some(kind) => format!("{kind}: {}", event.title),
-            None => event.title.clone(),
-        };
-        self.push(TITLE, &title);
-        if let Some(when) = labels::when(event, &summary.language) {
-            self.push(SUBTITLE, &when);
+        self.push(TITLE, &event.title);
+        let subtitle: Vec<String> = [
+            event.kind.clone().filter(|k| !k.trim().is_empty()),
+            labels::when(event, &summary.language),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !subtitle.is_empty() {
+            self.push(SUBTITLE, &subtitle.join(SUBTITLE_SEPARATOR));
         }
     }
 

@@ -89,12 +89,14 @@ fn python_docx_sees_built_in_styles_numbered_lists_bold_speakers_and_properties(
 
     let paragraphs = doc["paragraphs"].as_array().unwrap();
     assert_eq!(paragraphs[0]["style"], "Title");
-    assert_eq!(
-        paragraphs[0]["text"],
-        format!("Side Event: {}", event.title)
-    );
+    assert_eq!(paragraphs[0]["text"], event.title.as_str());
+    // The Subtitle holds the type, date and time.
+    assert_eq!(event.kind.as_deref(), Some("Side Event"));
     assert_eq!(paragraphs[1]["style"], "Subtitle");
-    assert_eq!(paragraphs[1]["text"], "31 January 2023, 14:30–15:45 CET");
+    assert_eq!(
+        paragraphs[1]["text"],
+        "Side Event · 31 January 2023, 14:30–15:45 CET"
+    );
     let headings: Vec<&Value> = paragraphs_with_style(&doc, "Heading 1")
         .iter()
         .map(|p| &p["text"])
