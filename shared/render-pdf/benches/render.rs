@@ -112,8 +112,13 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    measure("seed", &seed(), Duration::from_secs(3));
-    measure("40-bullet", &forty, Duration::from_secs(3));
+    // BENCH_SECONDS shortens the runs, for profiling under valgrind.
+    let budget = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(Duration::from_secs(3), Duration::from_secs_f64);
+    measure("seed", &seed(), budget);
+    measure("40-bullet", &forty, budget);
     match std::env::var_os("RAPPORTEUR_BIN") {
         Some(binary) => bulk_peak_memory(Path::new(&binary)),
         None => println!(

@@ -119,6 +119,34 @@ struct Bundled {
     regular: Vec<Face>,
     bold: Vec<Face>,
     italic: Vec<Face>,
+    /// For each weight and ASCII character, the index of the first face of
+    /// the chain that has it.
+    ascii: [[Option<u8>; 128]; 3],
+}
+
+impl Bundled {
+    fn chain(&self, weight: Weight) -> &[Face] {
+        match weight {
+            Weight::Regular => &self.regular,
+            Weight::Bold => &self.bold,
+            Weight::Italic => &self.italic,
+        }
+    }
+
+    fn with_ascii_index(mut self) -> Bundled {
+        for weight in [Weight::Regular, Weight::Bold, Weight::Italic] {
+            let mut table = [None; 128];
+            for (code, slot) in table.iter_mut().enumerate() {
+                *slot = self
+                    .chain(weight)
+                    .iter()
+                    .position(|f| f.covers(char::from(code as u8)))
+                    .map(|i| i as u8);
+            }
+            self.ascii[weight as usize] = table;
+        }
+        self
+    }
 }
 
 fn bundled() -> &'static Bundled {
@@ -134,23 +162,27 @@ fn bundled() -> &'static Bundled {
             .expect(concat!("the bundled font ", $file, " parses"))
         };
     }
-    BUNDLED.get_or_init(|| Bundled {
-        regular: vec![
-            face!("NotoSans-Regular.ttf"),
-            face!("NotoSansArabic-Regular.ttf"),
-            face!("NotoSansHebrew-Regular.ttf"),
-        ],
-        bold: vec![
-            face!("NotoSans-Bold.ttf"),
-            face!("NotoSansArabic-Bold.ttf"),
-            face!("NotoSansHebrew-Bold.ttf"),
-        ],
-        // Arabic and Hebrew have no italics; their upright faces stand in.
-        italic: vec![
-            face!("NotoSans-Italic.ttf"),
-            face!("NotoSansArabic-Regular.ttf"),
-            face!("NotoSansHebrew-Regular.ttf"),
-        ],
+    BUNDLED.get_or_init(|| {
+        Bundled {
+            regular: vec![
+                face!("NotoSans-Regular.ttf"),
+                face!("NotoSansArabic-Regular.ttf"),
+                face!("NotoSansHebrew-Regular.ttf"),
+            ],
+            bold: vec![
+                face!("NotoSans-Bold.ttf"),
+                face!("NotoSansArabic-Bold.ttf"),
+                face!("NotoSansHebrew-Bold.ttf"),
+            ],
+            // Arabic and Hebrew have no italics; their upright faces stand in.
+            italic: vec![
+                face!("NotoSans-Italic.ttf"),
+                face!("NotoSansArabic-Regular.ttf"),
+                face!("NotoSansHebrew-Regular.ttf"),
+            ],
+            ascii: [[None; 128]; 3],
+        }
+        .with_ascii_index()
     })
 }
 
@@ -296,11 +328,15 @@ impl Fonts {
     /// The first face of `weight`'s chain that can draw `c`.
     pub fn face_for(&self, weight: Weight, c: char) -> Result<&'static Face, PdfError> {
         let bundled = bundled();
-        let chain = match weight {
-            Weight::Regular => &bundled.regular,
-            Weight::Bold => &bundled.bold,
-            Weight::Italic => &bundled.italic,
-        };
+        let chain = bundled.chain(weight);
+        // Most characters are ASCII; their face is looked up once per process.
+        if let Some(&index) = c
+            .is_ascii()
+            .then(|| &bundled.ascii[weight as usize][c as usize])
+            .and_then(Option::as_ref)
+        {
+            return Ok(&chain[usize::from(index)]);
+        }
         if let Some(face) = chain.iter().find(|f| f.covers(c)) {
             return Ok(face);
         }
@@ -326,11 +362,6 @@ impl Fonts {
     /// The face used for characters that draw nothing of their own (spaces
     /// before any text, joiners): the first regular face.
     pub fn primary(weight: Weight) -> &'static Face {
-        let bundled = bundled();
-        match weight {
-            Weight::Regular => &bundled.regular[0],
-            Weight::Bold => &bundled.bold[0],
-            Weight::Italic => &bundled.italic[0],
-        }
+        &bundled().chain(weight)[0]
     }
 }

@@ -8,7 +8,7 @@ use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, FontId, HighlightingMode, Line as PdfLine,
     LinePoint, LinkAnnotation, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, Rect, TextItem, TextMatrix,
+    Point, Pt, Rect, TextItem,
 };
 
 use crate::PdfError;
@@ -72,7 +72,7 @@ pub fn write(
         return Err(PdfError::Internal(format!("printpdf: {}", error.msg)));
     }
     finish(&mut lopdf_doc, anchors, info)?;
-    lopdf_doc.compress();
+    compress_streams(&mut lopdf_doc)?;
     let mut bytes = Vec::new();
     lopdf_doc
         .save_to(&mut bytes)
@@ -222,6 +222,7 @@ fn page_ops(page: &Page, faces: &FaceTable) -> Vec<Op> {
         }
     }
     ops.push(Op::StartTextSection);
+    let mut line_start = (0.0, 0.0);
     let mut font: Option<(usize, f32)> = None;
     let mut color: Option<Rgb> = None;
     for placed in &page.lines {
@@ -240,7 +241,7 @@ fn page_ops(page: &Page, faces: &FaceTable) -> Vec<Op> {
                 });
                 color = Some(run.color);
             }
-            show_glyphs(&mut ops, placed, run, &faces.texts[index]);
+            show_glyphs(&mut ops, &mut line_start, placed, run, &faces.texts[index]);
         }
     }
     ops.push(Op::EndTextSection);
@@ -265,11 +266,17 @@ fn page_ops(page: &Page, faces: &FaceTable) -> Vec<Op> {
     ops
 }
 
-/// Shows a run's glyphs at their set positions: one text-matrix move per
+/// Shows a run's glyphs at their set positions: one text-line move per
 /// baseline change, and between glyphs the difference between the font's
 /// advance (which the viewer applies) and the set position as a TJ kern.
+///
+/// Moves are relative (`Td`, from `line_start`, the start of the previous
+/// text line) rather than absolute (`Tm`): printpdf takes a `Tm` before
+/// glyphs as a cue to re-derive the kerns from each glyph's outline, work
+/// the kerns written here already did.
 fn show_glyphs(
     ops: &mut Vec<Op>,
+    line_start: &mut (f32, f32),
     placed: &PlacedLine,
     run: &crate::text::GlyphRun,
     texts: &BTreeMap<u16, String>,
@@ -280,9 +287,14 @@ fn show_glyphs(
     while start < glyphs.len() {
         let y = glyphs[start].y;
         let end = start + glyphs[start..].iter().take_while(|g| g.y == y).count();
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(Pt(placed.x + glyphs[start].x), Pt(placed.baseline + y)),
+        let at = (placed.x + glyphs[start].x, placed.baseline + y);
+        ops.push(Op::SetTextCursor {
+            pos: Point {
+                x: Pt(at.0 - line_start.0),
+                y: Pt(at.1 - line_start.1),
+            },
         });
+        *line_start = at;
         let segment = &glyphs[start..end];
         let codepoints = segment
             .iter()
@@ -398,6 +410,41 @@ fn finish(doc: &mut lopdf::Document, anchors: &[Anchor], info: &Info) -> Result<
     }
     Ok(())
 }
+
+/// Deflates every stream that may be compressed. lopdf's own `compress`
+/// works at zlib's level 9; measured on the seed (`make bench`), that was
+/// half of the time of a whole rendering, level 6 still a third, while
+/// level 1 costs a tenth of it for files about 14% larger (44 kB for the
+/// seed instead of 39 kB).
+fn compress_streams(doc: &mut lopdf::Document) -> Result<(), PdfError> {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.has(b"Filter") {
+            continue;
+        }
+        let mut encoder = flate2::write::ZlibEncoder::new(
+            Vec::with_capacity(stream.content.len() / 2),
+            flate2::Compression::new(STREAM_DEFLATE_LEVEL),
+        );
+        let compressed = encoder
+            .write_all(&stream.content)
+            .and_then(|()| encoder.finish())
+            .map_err(|e| PdfError::Internal(format!("compressing a stream: {e}")))?;
+        // Tiny streams can come out longer; they stay as they are.
+        if compressed.len() < stream.content.len() {
+            stream
+                .dict
+                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            stream.set_content(compressed);
+        }
+    }
+    Ok(())
+}
+
+const STREAM_DEFLATE_LEVEL: u32 = 1;
 
 /// A PDF text string in UTF-16BE with its byte-order mark.
 fn utf16be(text: &str) -> Vec<u8> {

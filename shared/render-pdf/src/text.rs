@@ -5,6 +5,8 @@
 //! with rustybuzz, break lines at UAX #14 opportunities by measuring the shaped
 //! advances, then reorder each line visually and justify it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -240,69 +242,150 @@ fn shape(
     level: Level,
     spans: &[Span],
 ) -> Result<Shaped, PdfError> {
-    let mut buffer = UnicodeBuffer::new();
-    buffer.push_str(&text[range.clone()]);
-    buffer.set_direction(if level.is_rtl() {
-        Direction::RightToLeft
-    } else {
-        Direction::LeftToRight
-    });
-    // One cluster per character where the font allows, so that each glyph
-    // maps back to exactly its own characters in the ToUnicode map.
-    buffer.set_cluster_level(BufferClusterLevel::Characters);
-    let output = rustybuzz::shape(&face.shaper, &[], buffer);
+    let rtl = level.is_rtl();
     let scale = spans[span].style.size / face.units_per_em;
-
-    // The characters of a glyph run from its cluster to the next larger one.
-    let mut clusters: Vec<usize> = output
-        .glyph_infos()
-        .iter()
-        .map(|g| g.cluster as usize)
+    // Words are shaped one by one (each with the spaces after it), so that
+    // a word shaped once is reused for the rest of the process; in visual
+    // order a right-to-left run's words come last to first.
+    let mut words: Vec<(usize, Rc<[WordGlyph]>)> = text[range.clone()]
+        .split_inclusive(' ')
+        .scan(range.start, |at, word| {
+            let start = *at;
+            *at += word.len();
+            Some((start, shape_word(face, rtl, word)))
+        })
         .collect();
-    clusters.sort_unstable();
-    clusters.dedup();
-    let next_cluster = |c: usize| {
-        let i = clusters.partition_point(|&x| x <= c);
-        clusters.get(i).copied().unwrap_or(range.len())
-    };
+    if rtl {
+        words.reverse();
+    }
 
     let mut seen = vec![false; range.len()];
-    let mut glyphs = Vec::with_capacity(output.len());
-    for (info, pos) in output.glyph_infos().iter().zip(output.glyph_positions()) {
-        let local = info.cluster as usize;
-        let cluster = range.start + local;
-        let chars = &text[cluster..range.start + next_cluster(local)];
-        if chars.chars().all(is_default_ignorable) {
-            // Joiners and direction marks have done their work in shaping.
-            continue;
-        }
-        if info.glyph_id == 0 {
-            let c = chars.chars().next().unwrap_or(' ');
-            return Err(PdfError::NoGlyph {
-                character: c,
-                font: face.name.clone(),
+    let mut glyphs = Vec::with_capacity(range.len());
+    for (word_start, word_glyphs) in &words {
+        for g in word_glyphs.iter() {
+            let cluster = word_start + g.cluster as usize;
+            let chars = &text[cluster..word_start + g.cluster_end as usize];
+            if chars.chars().all(is_default_ignorable) {
+                // Joiners and direction marks have done their work in shaping.
+                continue;
+            }
+            if g.id == 0 {
+                let c = chars.chars().next().unwrap_or(' ');
+                return Err(PdfError::NoGlyph {
+                    character: c,
+                    font: face.name.clone(),
+                });
+            }
+            let first = !std::mem::replace(&mut seen[cluster - range.start], true);
+            glyphs.push(ShapedGlyph {
+                id: g.id,
+                cluster,
+                text: if first {
+                    cluster..cluster + chars.len()
+                } else {
+                    cluster..cluster
+                },
+                reversed: rtl && chars.chars().nth(1).is_some(),
+                advance: g.advance as f32 * scale,
+                dx: g.dx as f32 * scale,
+                dy: g.dy as f32 * scale,
             });
         }
-        let first = !std::mem::replace(&mut seen[local], true);
-        glyphs.push(ShapedGlyph {
-            id: info.glyph_id as u16,
-            cluster,
-            text: if first {
-                cluster..cluster + chars.len()
-            } else {
-                cluster..cluster
-            },
-            reversed: level.is_rtl() && chars.chars().nth(1).is_some(),
-            advance: pos.x_advance as f32 * scale,
-            dx: pos.x_offset as f32 * scale,
-            dy: pos.y_offset as f32 * scale,
-        });
     }
     Ok(Shaped {
         range,
         span,
         face,
         glyphs,
+    })
+}
+
+/// A glyph of a shaped word, in font units; `cluster..cluster_end` are the
+/// bytes of the word it stands for.
+#[derive(Clone, Copy)]
+struct WordGlyph {
+    id: u16,
+    cluster: u32,
+    cluster_end: u32,
+    advance: i32,
+    dx: i32,
+    dy: i32,
+}
+
+/// Shaped words of this thread: summaries share most of their words, and
+/// shaping is most of the time it takes to set text. Bounded, and emptied
+/// when full, so memory stays flat; what is cached never changes a result.
+struct WordCache {
+    /// Per face (by address) and direction, the words shaped with it.
+    words: HashMap<(usize, bool), ShapedWords>,
+    len: usize,
+    /// The shaper's buffer, kept between words to save its allocations.
+    buffer: Option<UnicodeBuffer>,
+}
+
+type ShapedWords = HashMap<Box<str>, Rc<[WordGlyph]>>;
+
+const WORD_CACHE_LIMIT: usize = 50_000;
+
+thread_local! {
+    static WORD_CACHE: RefCell<WordCache> = RefCell::new(WordCache {
+        words: HashMap::new(),
+        len: 0,
+        buffer: None,
+    });
+}
+
+fn shape_word(face: &'static Face, rtl: bool, word: &str) -> Rc<[WordGlyph]> {
+    WORD_CACHE.with_borrow_mut(|cache| {
+        let key = (std::ptr::from_ref(face) as usize, rtl);
+        if let Some(glyphs) = cache.words.get(&key).and_then(|words| words.get(word)) {
+            return Rc::clone(glyphs);
+        }
+        let mut buffer = cache.buffer.take().unwrap_or_default();
+        buffer.push_str(word);
+        buffer.set_direction(if rtl {
+            Direction::RightToLeft
+        } else {
+            Direction::LeftToRight
+        });
+        // One cluster per character where the font allows, so that each
+        // glyph maps back to exactly its own characters in the ToUnicode map.
+        buffer.set_cluster_level(BufferClusterLevel::Characters);
+        let output = rustybuzz::shape(&face.shaper, &[], buffer);
+
+        // The characters of a glyph run from its cluster to the next larger one.
+        let mut clusters: Vec<u32> = output.glyph_infos().iter().map(|g| g.cluster).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        let glyphs: Rc<[WordGlyph]> = output
+            .glyph_infos()
+            .iter()
+            .zip(output.glyph_positions())
+            .map(|(info, pos)| {
+                let next = clusters.partition_point(|&c| c <= info.cluster);
+                WordGlyph {
+                    id: info.glyph_id as u16,
+                    cluster: info.cluster,
+                    cluster_end: clusters.get(next).copied().unwrap_or(word.len() as u32),
+                    advance: pos.x_advance,
+                    dx: pos.x_offset,
+                    dy: pos.y_offset,
+                }
+            })
+            .collect();
+        cache.buffer = Some(output.clear());
+
+        if cache.len >= WORD_CACHE_LIMIT {
+            cache.words.clear();
+            cache.len = 0;
+        }
+        cache
+            .words
+            .entry(key)
+            .or_default()
+            .insert(word.into(), Rc::clone(&glyphs));
+        cache.len += 1;
+        glyphs
     })
 }
 
