@@ -8,7 +8,7 @@ use rapporteur_render_pdf::{PdfOptions, render};
 
 #[test]
 fn the_seed_reads_back_word_for_word_in_reading_order() {
-    if !have(&["pdftotext"], &[]) {
+    if !Tool::Pdftotext.available() {
         return;
     }
     let summary = seed();
@@ -18,7 +18,7 @@ fn the_seed_reads_back_word_for_word_in_reading_order() {
 
 #[test]
 fn right_to_left_names_and_phrases_read_back_in_logical_order() {
-    if !have(&["pdftotext"], &[]) {
+    if !Tool::Pdftotext.available() {
         return;
     }
     let summary = arabic_fixture();
@@ -35,7 +35,7 @@ fn right_to_left_names_and_phrases_read_back_in_logical_order() {
 
 #[test]
 fn every_font_is_embedded_as_a_subset_with_a_unicode_map() {
-    if !have(&["pdffonts"], &[]) {
+    if !Tool::Pdffonts.available() {
         return;
     }
     for summary in [seed(), arabic_fixture()] {
@@ -62,7 +62,7 @@ fn every_font_is_embedded_as_a_subset_with_a_unicode_map() {
 
 #[test]
 fn qpdf_finds_no_errors() {
-    if !have(&["qpdf"], &[]) {
+    if !Tool::Qpdf.available() {
         return;
     }
     for summary in [seed(), arabic_fixture(), with_key_issues(45)] {
@@ -77,7 +77,7 @@ fn qpdf_finds_no_errors() {
 
 #[test]
 fn pdfinfo_shows_the_metadata_and_the_page_size() {
-    if !have(&["pdfinfo"], &[]) {
+    if !Tool::Pdfinfo.available() {
         return;
     }
     let summary = seed();
@@ -118,7 +118,7 @@ fn pdfinfo_shows_the_metadata_and_the_page_size() {
 
 #[test]
 fn a_summary_without_a_date_has_no_creation_date() {
-    if !have(&["pdfinfo"], &[]) {
+    if !Tool::Pdfinfo.available() {
         return;
     }
     let mut summary = seed();
@@ -202,7 +202,7 @@ fn assert_laid_out_within_margins(layout: &Layout) {
 
 #[test]
 fn a_long_summary_breaks_into_pages_with_no_heading_last_and_nothing_off_the_page() {
-    if !have(&["pdftotext"], &[]) {
+    if !Tool::Pdftotext.available() {
         return;
     }
     let summary = with_key_issues(45);
@@ -243,7 +243,7 @@ fn a_long_summary_breaks_into_pages_with_no_heading_last_and_nothing_off_the_pag
 
 #[test]
 fn a_title_of_two_thousand_characters_wraps_inside_the_page() {
-    if !have(&["pdftotext"], &[]) {
+    if !Tool::Pdftotext.available() {
         return;
     }
     let mut summary = seed();
@@ -264,7 +264,7 @@ fn a_title_of_two_thousand_characters_wraps_inside_the_page() {
 
 #[test]
 fn five_hundred_bullets_render() {
-    if !have(&["qpdf", "pdftotext"], &[]) {
+    if !available(&[Tool::Qpdf, Tool::Pdftotext]) {
         return;
     }
     let summary = with_key_issues(500);
@@ -281,7 +281,7 @@ fn five_hundred_bullets_render() {
 
 #[test]
 fn empty_sections_are_left_out() {
-    if !have(&["pdftotext"], &[]) {
+    if !Tool::Pdftotext.available() {
         return;
     }
     let mut summary = seed();
@@ -305,7 +305,7 @@ fn empty_sections_are_left_out() {
 
 #[test]
 fn urls_are_links_and_sections_are_bookmarks_in_document_order() {
-    if !have(&["qpdf"], &[]) {
+    if !Tool::Qpdf.available() {
         return;
     }
     let mut summary = arabic_fixture();
@@ -342,7 +342,7 @@ fn urls_are_links_and_sections_are_bookmarks_in_document_order() {
 
 #[test]
 fn chinese_japanese_and_korean_come_from_the_font_directory() {
-    if !have(&["pdftotext", "pdffonts"], &[CJK_FONT]) {
+    if !available(&[Tool::Pdftotext, Tool::Pdffonts, Tool::NotoCjk]) {
         return;
     }
     let summary = parse_file(&repo_file(

@@ -1,5 +1,5 @@
 //! Support for the tests whose judges are tools we did not write (python-docx,
-//! pandoc, LibreOffice, pdftotext): where the repository's examples are, how
+//! pandoc, LibreOffice, poppler, qpdf): where the repository's examples are, how
 //! to run a tool, and what happens when one is missing. Outside CI a test that
 //! needs a missing tool says what to install and passes without checking; with
 //! `CI=true` it fails, so CI never skips a check silently (`.ci/run` installs
@@ -31,26 +31,41 @@ pub fn seed() -> PathBuf {
     repo_root().join("examples/wsis-cooperation-sdgs.txt")
 }
 
-/// An external program a test uses as its judge.
+/// Where Debian's fonts-noto-cjk puts the CJK collection the PDF renderer
+/// takes Chinese, Japanese and Korean from.
+pub const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// An external program (or, for CJK text, a font) a test uses as its judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     PythonDocx,
     Pandoc,
     LibreOffice,
     Pdftotext,
+    Pdffonts,
+    Pdfinfo,
+    Qpdf,
+    NotoCjk,
 }
 
 impl Tool {
-    fn probe(self) -> Command {
+    fn present(self) -> bool {
         let (program, args): (&str, &[&str]) = match self {
             Tool::PythonDocx => ("python3", &["-c", "import docx"]),
             Tool::Pandoc => ("pandoc", &["--version"]),
             Tool::LibreOffice => ("soffice", &["--version"]),
             Tool::Pdftotext => ("pdftotext", &["-v"]),
+            Tool::Pdffonts => ("pdffonts", &["-v"]),
+            Tool::Pdfinfo => ("pdfinfo", &["-v"]),
+            Tool::Qpdf => ("qpdf", &["--version"]),
+            Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
         };
-        let mut command = Command::new(program);
-        command.args(args);
-        command
+        Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
     }
 
     fn install_hint(self) -> &'static str {
@@ -58,7 +73,9 @@ impl Tool {
             Tool::PythonDocx => "python3 -m pip install python-docx",
             Tool::Pandoc => "apt-get install pandoc",
             Tool::LibreOffice => "apt-get install --no-install-recommends libreoffice-writer",
-            Tool::Pdftotext => "apt-get install poppler-utils",
+            Tool::Pdftotext | Tool::Pdffonts | Tool::Pdfinfo => "apt-get install poppler-utils",
+            Tool::Qpdf => "apt-get install qpdf",
+            Tool::NotoCjk => "apt-get install fonts-noto-cjk",
         }
     }
 
@@ -66,13 +83,7 @@ impl Tool {
     /// under `CI=true`; elsewhere it prints what to install and returns false,
     /// and the test returns early.
     pub fn available(self) -> bool {
-        let works = self
-            .probe()
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if works {
+        if self.present() {
             return true;
         }
         let message = format!(
@@ -88,6 +99,11 @@ impl Tool {
         let _ = writeln!(std::io::stderr(), "skipped: {message}");
         false
     }
+}
+
+/// Whether every one of `tools` is available (see [`Tool::available`]).
+pub fn available(tools: &[Tool]) -> bool {
+    tools.iter().all(|tool| tool.available())
 }
 
 /// Runs a command to completion, failing the test with its stderr if it

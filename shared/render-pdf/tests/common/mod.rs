@@ -1,14 +1,14 @@
-//! What the PDF tests share: the external tools that judge the PDFs (poppler,
-//! qpdf), the inputs, and rendering into a temporary file.
-//!
-//! Outside CI a test whose tool is missing prints what to install and returns
-//! early; with `CI=true` (as `.ci/run` sets it, after installing the tools) it
-//! fails instead, so CI never skips a check.
+//! What the PDF tests share: running the external tools that judge the PDFs
+//! (which ones there are, and what happens when one is missing, is
+//! `rapporteur-test-tools`'s business), the inputs, and rendering into a
+//! temporary file.
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use rapporteur_test_tools::{Tool, available};
 
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseOptions, parse_summary};
@@ -17,74 +17,15 @@ use rapporteur_render_pdf::{PdfOptions, render};
 pub const A4: (f32, f32) = (210.0, 297.0);
 pub const LETTER: (f32, f32) = (215.9, 279.4);
 
-/// Where Debian's fonts-noto-cjk puts the CJK collection the renderer uses.
-pub const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// Whether every program in `programs` (and `files`) is there; see the module
-/// documentation for what happens when one is not.
-pub fn have(programs: &[&str], files: &[&str]) -> bool {
-    let mut missing = Vec::new();
-    for program in programs {
-        let runs = Command::new(program)
-            .arg(if *program == "qpdf" {
-                "--version"
-            } else {
-                "-v"
-            })
-            .output()
-            .is_ok();
-        if !runs {
-            missing.push(format!(
-                "the program {program} (apt-get install {})",
-                package_of(program)
-            ));
-        }
-    }
-    for file in files {
-        if !Path::new(file).exists() {
-            missing.push(format!("{file} (apt-get install fonts-noto-cjk)"));
-        }
-    }
-    if missing.is_empty() {
-        return true;
-    }
-    let message = format!("this test needs {}", missing.join(" and "));
-    assert!(!in_ci(), "{message}; .ci/run installs it");
-    eprintln!("SKIPPED: {message}");
-    false
-}
-
-fn package_of(program: &str) -> &'static str {
-    match program {
-        "qpdf" => "qpdf",
-        _ => "poppler-utils",
-    }
-}
-
 /// Runs a tool and returns its standard output, failing the test with its
 /// standard error if it fails.
 pub fn run(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = rapporteur_test_tools::run(Command::new(program).args(args));
     String::from_utf8(output.stdout).expect("the tools print UTF-8")
 }
 
 pub fn repo_file(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(path)
+    rapporteur_test_tools::repo_root().join(path)
 }
 
 pub fn parse_file(path: &Path) -> EventSummary {
@@ -98,7 +39,7 @@ pub fn parse_file(path: &Path) -> EventSummary {
 }
 
 pub fn seed() -> EventSummary {
-    parse_file(&repo_file("examples/wsis-cooperation-sdgs.txt"))
+    parse_file(&rapporteur_test_tools::seed())
 }
 
 pub fn arabic_fixture() -> EventSummary {
