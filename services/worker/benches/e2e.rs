@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueBindOptions,
-    QueueDeclareOptions, QueueDeleteOptions,
+    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
@@ -59,22 +58,7 @@ async fn bench(count: usize) {
         .await
         .unwrap();
     let results_queue = format!("{prefix}.bench-results");
-    channel
-        .queue_declare(
-            results_queue.as_str().into(),
-            QueueDeclareOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .queue_bind(
-            results_queue.as_str().into(),
-            topology.results_exchange().into(),
-            "job.*".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
+    rapporteur_broker::declare_results_queue(&channel, &topology, &results_queue)
         .await
         .unwrap();
     let mut results = channel

@@ -16,7 +16,9 @@
 
 use std::time::Duration;
 
-use lapin::options::{BasicPublishOptions, ExchangeDeclareOptions, QueueDeclareOptions};
+use lapin::options::{
+    BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, ExchangeKind};
 use rapporteur_jobs::Topology;
@@ -152,6 +154,35 @@ pub async fn declare(
                 durable: true,
                 ..ExchangeDeclareOptions::default()
             },
+            FieldTable::default(),
+        )
+        .await
+}
+
+/// Declares a durable queue `queue` bound to every result event (both
+/// routing keys), as a DMS integration or a test that follows results
+/// declares it: events published while its consumer is away wait in it.
+pub async fn declare_results_queue(
+    channel: &Channel,
+    topology: &Topology,
+    queue: &str,
+) -> lapin::Result<()> {
+    channel
+        .queue_declare(
+            queue.into(),
+            QueueDeclareOptions {
+                durable: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
+    channel
+        .queue_bind(
+            queue.into(),
+            topology.results_exchange().into(),
+            "job.*".into(),
+            QueueBindOptions::default(),
             FieldTable::default(),
         )
         .await

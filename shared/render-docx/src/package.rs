@@ -77,13 +77,17 @@ pub(crate) fn pack(parts: XMLDocx, properties: &Properties) -> Result<Vec<u8>, D
     for (name, bytes) in entries {
         // Setting up a deflate stream costs more than compressing a small
         // part saves (it was most of the render time); only the document,
-        // numbering and similar parts are worth it.
-        let method = if bytes.len() > COMPRESS_ABOVE_BYTES {
-            CompressionMethod::Deflated
+        // numbering and similar parts are worth it, and at level 1: as for
+        // the PDF's streams, higher levels cost more time than the bytes
+        // they save are worth.
+        let options = if bytes.len() > COMPRESS_ABOVE_BYTES {
+            options
+                .compression_method(CompressionMethod::Deflated)
+                .compression_level(Some(1))
         } else {
-            CompressionMethod::Stored
+            options.compression_method(CompressionMethod::Stored)
         };
-        zip.start_file(name, options.compression_method(method))?;
+        zip.start_file(name, options)?;
         zip.write_all(&bytes).map_err(zip::result::ZipError::Io)?;
     }
     Ok(zip.finish()?.into_inner())

@@ -1,5 +1,6 @@
 //! PDF render time per summary (one core) for the seed and a 40-bullet
-//! summary, and the peak memory of a 1,000-file `rapporteur convert --formats
+//! summary (with the words already shaped, as in a worker that has rendered
+//! a few summaries, and for the seed also with none), and the peak memory of a 1,000-file `rapporteur convert --formats
 //! pdf`. Run with `make bench`; under `cargo test` it only checks that both
 //! summaries render.
 //!
@@ -34,17 +35,25 @@ fn forty_bullets() -> EventSummary {
     summary
 }
 
-fn measure(label: &str, summary: &EventSummary, budget: Duration) {
+/// Renders `summary` over and over for `budget`. With `cold`, every
+/// rendering runs on a new thread, whose cache of shaped words starts empty
+/// (the fonts stay parsed, as they do in a running worker).
+fn measure(label: &str, summary: &EventSummary, budget: Duration, cold: bool) {
+    let render_once = || black_box(render(black_box(summary), &A4).expect("renders")).len();
     let started = Instant::now();
     let mut runs = 0u64;
     let mut bytes = 0;
     while started.elapsed() < budget {
-        bytes = black_box(render(black_box(summary), &A4).expect("renders")).len();
+        bytes = if cold {
+            std::thread::scope(|scope| scope.spawn(render_once).join().expect("renders"))
+        } else {
+            render_once()
+        };
         runs += 1;
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "render pdf {label:<10} {:>8.2} ms/summary  {:>8.0} summaries/s  ({bytes} bytes, {runs} runs)",
+        "render pdf {label:<12} {:>8.2} ms/summary  {:>8.0} summaries/s  ({bytes} bytes, {runs} runs)",
         seconds * 1e3 / runs as f64,
         runs as f64 / seconds,
     );
@@ -117,8 +126,9 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .map_or(Duration::from_secs(3), Duration::from_secs_f64);
-    measure("seed", &seed(), budget);
-    measure("40-bullet", &forty, budget);
+    measure("seed", &seed(), budget, false);
+    measure("40-bullet", &forty, budget, false);
+    measure("seed, cold", &seed(), budget, true);
     match std::env::var_os("RAPPORTEUR_BIN") {
         Some(binary) => bulk_peak_memory(Path::new(&binary)),
         None => println!(

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use rustybuzz::{BufferClusterLevel, Direction, UnicodeBuffer};
+use rustybuzz::{BufferClusterLevel, Direction, Script, ShapePlan, UnicodeBuffer};
 use unicode_bidi::{Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -319,6 +319,9 @@ struct WordCache {
     /// Per face (by address) and direction, the words shaped with it.
     words: HashMap<(usize, bool), ShapedWords>,
     len: usize,
+    /// Shaping plans per face, direction and script: making one costs more
+    /// than shaping a word with it.
+    plans: HashMap<(usize, bool, Script), ShapePlan>,
     /// The shaper's buffer, kept between words to save its allocations.
     buffer: Option<UnicodeBuffer>,
 }
@@ -331,6 +334,7 @@ thread_local! {
     static WORD_CACHE: RefCell<WordCache> = RefCell::new(WordCache {
         words: HashMap::new(),
         len: 0,
+        plans: HashMap::new(),
         buffer: None,
     });
 }
@@ -343,15 +347,23 @@ fn shape_word(face: &'static Face, rtl: bool, word: &str) -> Rc<[WordGlyph]> {
         }
         let mut buffer = cache.buffer.take().unwrap_or_default();
         buffer.push_str(word);
-        buffer.set_direction(if rtl {
+        let direction = if rtl {
             Direction::RightToLeft
         } else {
             Direction::LeftToRight
-        });
+        };
+        buffer.set_direction(direction);
         // One cluster per character where the font allows, so that each
         // glyph maps back to exactly its own characters in the ToUnicode map.
         buffer.set_cluster_level(BufferClusterLevel::Characters);
-        let output = rustybuzz::shape(&face.shaper, &[], buffer);
+        buffer.guess_segment_properties();
+        let script = buffer.script();
+        let plan = cache.plans.entry((key.0, rtl, script)).or_insert_with(|| {
+            // As rustybuzz::shape plans it: no script if none was found.
+            let known = (script != rustybuzz::script::UNKNOWN).then_some(script);
+            ShapePlan::new(&face.shaper, direction, known, None, &[])
+        });
+        let output = rustybuzz::shape_with_plan(&face.shaper, plan, buffer);
 
         // The characters of a glyph run from its cluster to the next larger one.
         let mut clusters: Vec<u32> = output.glyph_infos().iter().map(|g| g.cluster).collect();

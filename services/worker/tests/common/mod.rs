@@ -9,11 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lapin::options::{
-    BasicGetOptions, ConfirmSelectOptions, QueueBindOptions, QueueDeclareOptions,
-    QueueDeleteOptions,
-};
-use lapin::types::FieldTable;
+use lapin::options::{BasicGetOptions, ConfirmSelectOptions, QueueDeleteOptions};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
 use rapporteur_jobs::{JobResult, Topology};
@@ -84,25 +80,7 @@ impl Harness {
         rapporteur_broker::declare(&channel, &topology, &topology_settings())
             .await
             .unwrap();
-        channel
-            .queue_declare(
-                results_queue.as_str().into(),
-                QueueDeclareOptions {
-                    durable: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        channel
-            .queue_bind(
-                results_queue.as_str().into(),
-                topology.results_exchange().into(),
-                "job.*".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
+        rapporteur_broker::declare_results_queue(&channel, &topology, &results_queue)
             .await
             .unwrap();
         connection.close(200, "".into()).await.unwrap();
