@@ -92,29 +92,32 @@ impl Converter {
                 line: None,
                 transient: false,
             })?;
-        rendered
+        let outputs: Vec<(&str, &[u8])> = rendered
+            .iter()
+            .map(|(format, bytes)| (format.extension(), bytes.as_slice()))
+            .collect();
+        let paths = storage
+            .write_all_atomic(key, &outputs)
+            .map_err(|e| ConvertError {
+                code: if e.is_transient() {
+                    "storage_unavailable"
+                } else {
+                    "invalid_key"
+                },
+                message: format!("{name}: {e}"),
+                line: None,
+                transient: e.is_transient(),
+            })?;
+        Ok(rendered
             .into_iter()
-            .map(|(format, bytes)| {
-                let path = storage
-                    .write_atomic(key, format.extension(), &bytes)
-                    .map_err(|e| ConvertError {
-                        code: if e.is_transient() {
-                            "storage_unavailable"
-                        } else {
-                            "invalid_key"
-                        },
-                        message: format!("{name}: {e}"),
-                        line: None,
-                        transient: e.is_transient(),
-                    })?;
-                Ok(WrittenOutput {
-                    format,
-                    path,
-                    bytes: bytes.len() as u64,
-                    sha256: format!("{:x}", Sha256::digest(&bytes)),
-                })
+            .zip(paths)
+            .map(|((format, bytes), path)| WrittenOutput {
+                format,
+                path,
+                bytes: bytes.len() as u64,
+                sha256: format!("{:x}", Sha256::digest(&bytes)),
             })
-            .collect()
+            .collect())
     }
 }
 

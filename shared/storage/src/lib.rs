@@ -212,15 +212,31 @@ impl Storage {
         extension: &str,
         bytes: &[u8],
     ) -> Result<PathBuf, StorageError> {
-        if extension.is_empty()
-            || extension.len() > MAX_EXTENSION_BYTES
-            || !extension
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            return Err(StorageError::InvalidExtension {
-                extension: extension.to_owned(),
-            });
+        let mut paths = self.write_all_atomic(key, &[(extension, bytes)])?;
+        Ok(paths.remove(0))
+    }
+
+    /// Writes root/<key>.<extension> for each (extension, bytes), each
+    /// atomically, as [`Storage::write_atomic`] does, but with the work of
+    /// the set shared: the folders are made once, every file is written and
+    /// fsynced before any is renamed into place, and the directory is
+    /// fsynced once after the renames. Returns the final paths, in order.
+    pub fn write_all_atomic(
+        &self,
+        key: &OutputKey,
+        outputs: &[(&str, &[u8])],
+    ) -> Result<Vec<PathBuf>, StorageError> {
+        for (extension, _) in outputs {
+            if extension.is_empty()
+                || extension.len() > MAX_EXTENSION_BYTES
+                || !extension
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(StorageError::InvalidExtension {
+                    extension: (*extension).to_owned(),
+                });
+            }
         }
         let (folders, file_stem) = match key.as_str().rsplit_once('/') {
             Some((folders, stem)) => (Some(folders), stem),
@@ -230,27 +246,34 @@ impl Storage {
             Some(folders) => self.create_folders(key, folders)?,
             None => self.root.clone(),
         };
-        let file_name = format!("{file_stem}.{extension}");
 
-        // The temporary file must live in the target directory: rename is only
-        // atomic within one file system. Its name starts with '.', which no
-        // valid key component does, so it can never clash with an output.
-        let mut temp =
-            temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
-        temp.write_all(bytes)
-            .map_err(|e| io_error("write a temporary file in", &dir, e))?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+        // The temporary files must live in the target directory: rename is
+        // only atomic within one file system. Their names start with '.',
+        // which no valid key component does, so they never clash with an
+        // output. Dropping one that was not persisted deletes it.
+        let mut written = Vec::with_capacity(outputs.len());
+        for (_, bytes) in outputs {
+            let mut temp =
+                temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
+            temp.write_all(bytes)
+                .map_err(|e| io_error("write a temporary file in", &dir, e))?;
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+            written.push(temp);
+        }
         // rename(2) replaces a symbolic link at the target rather than writing
         // through it, so an existing link there cannot redirect the output.
-        // On failure `PersistError` hands the temporary file back and dropping
-        // it deletes it, so nothing is left behind.
-        let target = dir.join(&file_name);
-        temp.persist(&target)
-            .map_err(|e| io_error("replace", &target, e.error))?;
+        for ((extension, _), temp) in outputs.iter().zip(written) {
+            let target = dir.join(format!("{file_stem}.{extension}"));
+            temp.persist(&target)
+                .map_err(|e| io_error("replace", &target, e.error))?;
+        }
         sync_dir(&dir)?;
-        Ok(self.path_for(key, extension))
+        Ok(outputs
+            .iter()
+            .map(|(extension, _)| self.path_for(key, extension))
+            .collect())
     }
 
     /// Creates the folders of `folders` one by one under the root and returns
@@ -547,6 +570,43 @@ mod tests {
         let err = storage.write_atomic(&key("a"), "json", b"{}").unwrap_err();
         assert!(err.is_transient(), "{err:?}");
         assert!(err.to_string().contains("a.json"), "{err}");
+        assert!(hidden_files(storage.root()).is_empty());
+    }
+
+    #[test]
+    fn a_set_of_outputs_is_written_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let k = key("2023/side-event");
+        let outputs: [(&str, &[u8]); 3] = [("json", b"{}"), ("pdf", b"%PDF-"), ("docx", b"PK")];
+        let paths = storage.write_all_atomic(&k, &outputs).unwrap();
+        for ((extension, bytes), path) in outputs.iter().zip(&paths) {
+            assert_eq!(*path, storage.path_for(&k, extension));
+            assert_eq!(fs::read(path).unwrap(), *bytes);
+        }
+        assert!(hidden_files(&storage.root().join("2023")).is_empty());
+
+        // One bad extension in the set: nothing is written.
+        let err = storage
+            .write_all_atomic(&key("other"), &[("json", b"{}"), ("P D F", b"%PDF-")])
+            .unwrap_err();
+        assert!(
+            matches!(err, StorageError::InvalidExtension { .. }),
+            "{err:?}"
+        );
+        assert!(!storage.path_for(&key("other"), "json").exists());
+
+        // A target that cannot be replaced fails the set and leaves no
+        // temporary file; the outputs renamed before it are whole.
+        fs::create_dir_all(storage.root().join("third.pdf/inside")).unwrap();
+        let err = storage
+            .write_all_atomic(&key("third"), &[("json", b"{}"), ("pdf", b"%PDF-")])
+            .unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+        assert_eq!(
+            fs::read(storage.path_for(&key("third"), "json")).unwrap(),
+            b"{}"
+        );
         assert!(hidden_files(storage.root()).is_empty());
     }
 }
