@@ -12,17 +12,17 @@
 //! writes the property parts docx-rs cannot and packs the zip with fixed
 //! timestamps and entry order, so a summary always gives the same bytes.
 
-mod labels;
 mod package;
+mod when;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
     LineSpacing, LineSpacingType, NumPages, NumberFormat, Numbering, NumberingId, PageMargin,
     PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
+use rapporteur_labels::Labels;
 use rapporteur_model::{EventSummary, KeyIssue, SCHEMA_VERSION};
 
-use crate::labels::Labels;
 use crate::package::Properties;
 
 /// A summary that could not be written as DOCX.
@@ -167,7 +167,7 @@ impl Body {
         self.push(TITLE, &event.title);
         let subtitle: Vec<String> = [
             event.kind.clone().filter(|k| !k.trim().is_empty()),
-            labels::when(event, &summary.language),
+            when::when(event, Labels::for_language(&summary.language)),
         ]
         .into_iter()
         .flatten()

@@ -1,6 +1,7 @@
 //! What goes on the pages, in order: the model's fields as styled blocks of
 //! set lines (title block, sections, paragraphs, bullets), before pagination.
 
+use rapporteur_labels::Labels;
 use rapporteur_model::{EventSummary, KeyIssue};
 
 use crate::PdfError;
@@ -20,114 +21,6 @@ const TITLE_SIZE: f32 = 20.0;
 /// How far bullet text is indented; the bullet hangs in this space.
 const BULLET_INDENT: f32 = 15.0;
 
-/// The fixed words of the layout in the summary's language (the languages the
-/// reader understands), English otherwise.
-pub struct Words {
-    pub background: &'static str,
-    pub key_issues: &'static str,
-    pub recommendations: &'static str,
-    months: [&'static str; 12],
-    /// "Page {n} of {m}" with the two numbers to fill in.
-    page_of: (&'static str, &'static str),
-    /// Put between day and month and between month and year ("de" in Spanish).
-    date_joiner: &'static str,
-}
-
-impl Words {
-    pub fn for_language(language: &str) -> &'static Words {
-        match language {
-            "fr" => &FRENCH,
-            "es" => &SPANISH,
-            _ => &ENGLISH,
-        }
-    }
-
-    pub fn page_of(&self, page: usize, pages: usize) -> String {
-        format!("{}{page}{}{pages}", self.page_of.0, self.page_of.1)
-    }
-
-    /// "2023-01-31" as "31 January 2023"; anything else as written.
-    fn date(&self, iso: &str) -> String {
-        let mut parts = iso.splitn(3, '-');
-        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-            return iso.to_string();
-        };
-        match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => {
-                let j = self.date_joiner;
-                format!("{d}{j}{}{j}{y}", self.months[m - 1])
-            }
-            _ => iso.to_string(),
-        }
-    }
-}
-
-static ENGLISH: Words = Words {
-    background: "Background",
-    key_issues: "Key issues",
-    recommendations: "Recommendations",
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    page_of: ("Page ", " of "),
-    date_joiner: " ",
-};
-
-static FRENCH: Words = Words {
-    background: "Contexte",
-    key_issues: "Questions clés",
-    recommendations: "Recommandations",
-    months: [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    page_of: ("Page ", " sur "),
-    date_joiner: " ",
-};
-
-static SPANISH: Words = Words {
-    background: "Antecedentes",
-    key_issues: "Cuestiones clave",
-    recommendations: "Recomendaciones",
-    months: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-    page_of: ("Página ", " de "),
-    date_joiner: " de ",
-};
-
 fn style(weight: Weight, size: f32, color: Rgb) -> Style {
     Style {
         weight,
@@ -146,7 +39,7 @@ pub fn blocks(
     fonts: &Fonts,
     geometry: &Geometry,
 ) -> Result<Vec<Block>, PdfError> {
-    let words = Words::for_language(&summary.language);
+    let words = Labels::for_language(&summary.language);
     let measure = geometry.measure();
     let mut out = Vec::new();
     let set = |spans: &[Span], width: f32, align: Align| set_paragraph(spans, width, align, fonts);
@@ -245,13 +138,13 @@ pub fn blocks(
 }
 
 /// "31 January 2023 · 14:30–15:45 CET".
-fn when_line(summary: &EventSummary, words: &Words) -> String {
+fn when_line(summary: &EventSummary, words: &Labels) -> String {
     let event = &summary.event;
     let mut parts = Vec::new();
     if let Some(date) = &event.date {
-        let mut day = words.date(date);
+        let mut day = words.long_date(date);
         if let Some(end) = &event.end_date {
-            day = format!("{day} – {}", words.date(end));
+            day = format!("{day} – {}", words.long_date(end));
         }
         parts.push(day);
     }
@@ -427,13 +320,5 @@ mod tests {
             urls("no address here"),
             vec![("no address here".to_string(), None)]
         );
-    }
-
-    #[test]
-    fn dates_are_written_out_in_the_summary_language() {
-        assert_eq!(ENGLISH.date("2023-01-31"), "31 January 2023");
-        assert_eq!(FRENCH.date("2023-05-03"), "3 mai 2023");
-        assert_eq!(SPANISH.date("2023-12-09"), "9 de diciembre de 2023");
-        assert_eq!(ENGLISH.date("2023-13-01"), "2023-13-01");
     }
 }

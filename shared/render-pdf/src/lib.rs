@@ -93,7 +93,7 @@ fn add_footers(
     fonts: &Fonts,
     geometry: &Geometry,
 ) -> Result<(), PdfError> {
-    let words = content::Words::for_language(&summary.language);
+    let words = rapporteur_labels::Labels::for_language(&summary.language);
     let style = Style {
         weight: Weight::Regular,
         size: FOOTER_SIZE,
