@@ -245,8 +245,8 @@ fn shape(
     let rtl = level.is_rtl();
     let scale = spans[span].style.size / face.units_per_em;
     // Words are shaped one by one (each with the spaces after it), so that
-    // a word shaped once is reused for the rest of the process; in visual
-    // order a right-to-left run's words come last to first.
+    // a word shaped once is reused by later paragraphs and summaries on this
+    // thread; in visual order a right-to-left run's words come last to first.
     let mut words: Vec<(usize, Rc<[WordGlyph]>)> = text[range.clone()]
         .split_inclusive(' ')
         .scan(range.start, |at, word| {
