@@ -37,7 +37,7 @@ impl Weight {
 }
 
 /// One face: what the shaper reads, and (parsed on first embedding) what
-/// printpdf subsets into the PDF.
+/// printpdf's subsetter reads.
 pub struct Face {
     /// File name (and face index in a collection), for messages and subset tags.
     pub name: String,
@@ -75,9 +75,9 @@ impl Face {
         self.shaper.glyph_index(c).is_some_and(|g| g.0 != 0)
     }
 
-    /// The advance of a glyph in the PDF's glyph space (thousandths of an em),
-    /// computed exactly as printpdf computes the `/W` widths it writes, so that
-    /// positions derived from it land where the viewer draws the glyph.
+    /// The advance of a glyph in the PDF's glyph space (thousandths of an em):
+    /// the width the font's `/W` array gives it, so that positions derived
+    /// from it land where the viewer draws the glyph.
     pub fn pdf_width(&self, glyph: u16) -> f32 {
         let advance = self
             .shaper

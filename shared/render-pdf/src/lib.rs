@@ -3,8 +3,9 @@
 //! Text is set here, not by printpdf: rustybuzz shapes (Arabic joins, marks,
 //! kerning), unicode-bidi orders right-to-left text, unicode-linebreak finds
 //! where lines may break, and the lines are justified against the measured
-//! advances. printpdf then writes the pages and embeds subsets of the fonts
-//! with ToUnicode maps, so that text copied out of the PDF is the model's text.
+//! advances. The pages are then written glyph by glyph, with subsets of the
+//! fonts (made by printpdf's subsetter) embedded with ToUnicode maps, so that
+//! text copied out of the PDF is the model's text.
 //!
 //! Fonts for Latin, Greek, Cyrillic, Arabic and Hebrew are bundled (Noto, SIL
 //! OFL, see `fonts/OFL.txt`); Chinese, Japanese and Korean come from a font
@@ -201,7 +202,7 @@ fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
         keywords: organisations.join("; "),
         date: event.date.as_deref().and_then(iso_date),
         creator: format!("Rapporteur {version}"),
-        producer: format!("rapporteur-render-pdf {version} (printpdf 0.12)"),
+        producer: format!("rapporteur-render-pdf {version}"),
         identity: format!("{} {width}x{height} {version}", summary.source.sha256),
     }
 }

@@ -1,22 +1,25 @@
-//! The PDF file: printpdf for pages, fonts (subset, with ToUnicode) and the
-//! document information; lopdf for the three things printpdf 0.12 writes in a
-//! way we cannot use (see [`finish`]).
+//! The PDF file, object by object: content streams written here from the
+//! placed lines, font subsets with ToUnicode maps from printpdf's subsetter,
+//! and lopdf (printpdf's own object library) for the objects and the
+//! cross-reference table.
+//!
+//! printpdf's document serializer is not used: it turns every text operation
+//! into a lopdf object and then back into text, re-parses each font subset
+//! it has just made, and allocates a string per glyph. Measured on the seed
+//! (`make bench`), that was 60% of a whole rendering, for a page whose
+//! every glyph position was already known. It also could not be told a
+//! stable file identifier or an outline in document order.
+
+mod font;
+mod page;
 
 use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
-use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, FontId, HighlightingMode, Line as PdfLine,
-    LinePoint, LinkAnnotation, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions,
-    Point, Pt, Rect, TextItem,
-};
 
 use crate::PdfError;
 use crate::fonts::Face;
-use crate::layout::{Anchor, Geometry, Page, PlacedLine};
-use crate::text::Rgb;
-
-const RULE: Rgb = [0.75, 0.77, 0.80];
+use crate::layout::{Anchor, Geometry, Page};
 
 /// Document information written into every PDF.
 pub struct Info {
@@ -38,91 +41,148 @@ pub fn write(
     geometry: &Geometry,
     info: &Info,
 ) -> Result<Vec<u8>, PdfError> {
-    let faces = FaceTable::collect(pages);
-    let mut doc = PdfDocument::new(&info.title);
-    set_info(&mut doc, info);
-    for (face, id) in faces.faces.iter().zip(&faces.ids) {
-        doc.resources
-            .fonts
-            .map
-            .insert(id.clone(), PdfFont::new(face.embeddable()?.clone()));
-    }
-    doc.pages = pages
-        .iter()
-        .map(|page| PdfPage {
-            media_box: Rect::from_wh(Pt(geometry.width), Pt(geometry.height)),
-            trim_box: Rect::from_wh(Pt(geometry.width), Pt(geometry.height)),
-            crop_box: Rect::from_wh(Pt(geometry.width), Pt(geometry.height)),
-            ops: page_ops(page, &faces),
-        })
-        .collect();
+    let mut sink = ObjectSink::new();
+    let faces = FaceTable::embed(pages, &mut sink)?;
 
-    let options = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut warnings = Vec::new();
-    let mut lopdf_doc = doc.to_lopdf_document(&options, &mut warnings);
-    if let Some(error) = warnings
-        .iter()
-        .find(|w| matches!(w.severity, printpdf::PdfParseErrorSeverity::Error))
-    {
-        return Err(PdfError::Internal(format!("printpdf: {}", error.msg)));
+    let mut fonts = Dictionary::new();
+    for (tag, font) in faces.tags.iter().zip(&faces.fonts) {
+        fonts.set(tag.as_bytes().to_vec(), Object::Reference(font.object));
     }
-    finish(&mut lopdf_doc, anchors, info)?;
-    compress_streams(&mut lopdf_doc)?;
+    let mut resources = Dictionary::new();
+    resources.set("Font", Object::Dictionary(fonts));
+    let resources = sink.add(resources);
+
+    let pages_id = sink.doc.new_object_id();
+    let media_box = Object::Array(vec![
+        Object::Integer(0),
+        Object::Integer(0),
+        Object::Real(geometry.width),
+        Object::Real(geometry.height),
+    ]);
+    let mut page_ids = Vec::with_capacity(pages.len());
+    for page in pages {
+        let content = sink.stream(Dictionary::new(), page::content(page, &faces))?;
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"Page".to_vec()));
+        dict.set("Parent", Object::Reference(pages_id));
+        dict.set("MediaBox", media_box.clone());
+        dict.set("Resources", Object::Reference(resources));
+        dict.set("Contents", Object::Reference(content));
+        let links = link_annotations(page);
+        if !links.is_empty() {
+            dict.set("Annots", Object::Array(links));
+        }
+        page_ids.push(sink.add(dict));
+    }
+    let mut tree = Dictionary::new();
+    tree.set("Type", Object::Name(b"Pages".to_vec()));
+    tree.set("Count", Object::Integer(page_ids.len() as i64));
+    tree.set(
+        "Kids",
+        Object::Array(page_ids.iter().copied().map(Object::Reference).collect()),
+    );
+    sink.doc.objects.insert(pages_id, Object::Dictionary(tree));
+
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages_id));
+    if let Some(outline) = outline(&mut sink, anchors, &page_ids)? {
+        catalog.set("Outlines", Object::Reference(outline));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+    let catalog = sink.add(catalog);
+    let info_id = sink.add(info_dictionary(info));
+
+    let mut doc = sink.doc;
+    doc.trailer.set("Root", Object::Reference(catalog));
+    doc.trailer.set("Info", Object::Reference(info_id));
+    // The file identifier comes from the input, not from a clock or a
+    // counter, so that the same summary always gives the same bytes.
+    let id = {
+        let a = fnv1a(info.identity.as_bytes(), FNV_OFFSET);
+        let b = fnv1a(info.identity.as_bytes(), a);
+        let mut bytes = a.to_be_bytes().to_vec();
+        bytes.extend(b.to_be_bytes());
+        Object::String(bytes, StringFormat::Hexadecimal)
+    };
+    doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
     let mut bytes = Vec::new();
-    lopdf_doc
-        .save_to(&mut bytes)
+    doc.save_to(&mut bytes)
         .map_err(|e| PdfError::Internal(format!("writing the PDF: {e}")))?;
     Ok(bytes)
 }
 
-fn set_info(doc: &mut PdfDocument, info: &Info) {
-    let meta = &mut doc.metadata.info;
-    meta.author = info.author.clone();
-    meta.subject = info.subject.clone();
-    // printpdf joins keywords with commas, which organisation names contain;
-    // the list arrives joined with semicolons instead.
-    meta.keywords = vec![info.keywords.clone()];
-    meta.creator = info.creator.clone();
-    meta.producer = info.producer.clone();
-    if let Some((year, month, day)) = info.date {
-        let date = printpdf::OffsetDateTime::new_in_offset(
-            printpdf::Date { year, month, day },
-            printpdf::Time {
-                hour: 0,
-                minute: 0,
-                second: 0,
-                millisecond: 0,
-            },
-            printpdf::Offset {
-                hours: 0,
-                minutes: 0,
-                seconds: 0,
-                milliseconds: 0,
-            },
-        );
-        meta.creation_date = date;
-        meta.modification_date = date;
-        meta.metadata_date = date;
+/// The document being built, and the compressor its streams go through.
+pub struct ObjectSink {
+    doc: lopdf::Document,
+    deflate: flate2::Compress,
+}
+
+impl ObjectSink {
+    fn new() -> ObjectSink {
+        ObjectSink {
+            doc: lopdf::Document::with_version("1.7"),
+            deflate: flate2::Compress::new(flate2::Compression::new(STREAM_DEFLATE_LEVEL), true),
+        }
+    }
+
+    pub fn add(&mut self, dict: Dictionary) -> ObjectId {
+        self.doc.add_object(Object::Dictionary(dict))
+    }
+
+    /// Adds a stream, deflated unless that would make it longer. One
+    /// compressor serves all streams of a document: setting one up costs
+    /// more than deflating a small stream.
+    pub fn stream(&mut self, mut dict: Dictionary, content: Vec<u8>) -> Result<ObjectId, PdfError> {
+        self.deflate.reset();
+        let mut deflated = Vec::with_capacity(content.len() / 2 + 64);
+        loop {
+            let read = self.deflate.total_in() as usize;
+            let status = self
+                .deflate
+                .compress_vec(
+                    &content[read..],
+                    &mut deflated,
+                    flate2::FlushCompress::Finish,
+                )
+                .map_err(|e| PdfError::Internal(format!("compressing a stream: {e}")))?;
+            if status == flate2::Status::StreamEnd {
+                break;
+            }
+            deflated.reserve(deflated.capacity().max(1024));
+        }
+        let content = if deflated.len() < content.len() {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            deflated
+        } else {
+            content
+        };
+        Ok(self
+            .doc
+            .add_object(Object::Stream(lopdf::Stream::new(dict, content))))
     }
 }
 
-/// The faces a document uses, each with its font resource name.
-struct FaceTable {
+/// Deflate level of the streams. Measured on the seed (`make bench`, zlib-rs):
+/// level 1 (zlib-ng's quick strategy) takes about 0.3 ms of a 1.7 ms
+/// rendering for a 46 kB file, level 2 0.6 ms for 38 kB; level 9 (lopdf's
+/// own) took longer than all the rest of the rendering.
+const STREAM_DEFLATE_LEVEL: u32 = 1;
+
+/// The faces a document uses, each embedded under its resource name.
+pub struct FaceTable {
     faces: Vec<&'static Face>,
-    ids: Vec<FontId>,
-    /// What each glyph stands for: one text per glyph for the whole document,
-    /// because the ToUnicode map has one entry per glyph.
-    texts: Vec<BTreeMap<u16, String>>,
+    /// Resource names, which double as the six-letter subset tags of the
+    /// font names.
+    tags: Vec<String>,
+    fonts: Vec<font::EmbeddedFont>,
 }
 
 impl FaceTable {
-    fn collect(pages: &[Page]) -> FaceTable {
+    fn embed(pages: &[Page], sink: &mut ObjectSink) -> Result<FaceTable, PdfError> {
         let mut faces: Vec<&'static Face> = Vec::new();
+        // What each glyph stands for: one text per glyph for the whole
+        // document, because the ToUnicode map has one entry per glyph.
         let mut texts: Vec<BTreeMap<u16, String>> = Vec::new();
         for placed in pages.iter().flat_map(|p| &p.lines) {
             for run in &placed.line.runs {
@@ -147,23 +207,28 @@ impl FaceTable {
                 }
             }
         }
-        // The resource name doubles as the subset tag printpdf puts before the
-        // font name, which must be six capital letters; deriving it from the
-        // glyphs used makes it both stable and different for different subsets.
-        let mut ids: Vec<FontId> = Vec::new();
+        // A tag derived from the glyphs used is both stable and different
+        // for different subsets, as a subset tag should be.
+        let mut tags: Vec<String> = Vec::new();
         for (face, glyphs) in faces.iter().zip(&texts) {
             let mut hash = fnv1a(face.name.as_bytes(), FNV_OFFSET);
             for gid in glyphs.keys() {
                 hash = fnv1a(&gid.to_be_bytes(), hash);
             }
             let mut tag = subset_tag(hash);
-            while ids.iter().any(|id| id.0 == tag) {
+            while tags.contains(&tag) {
                 hash = fnv1a(b"+", hash);
                 tag = subset_tag(hash);
             }
-            ids.push(FontId(tag));
+            tags.push(tag);
         }
-        FaceTable { faces, ids, texts }
+        let fonts = faces
+            .iter()
+            .zip(&tags)
+            .zip(&texts)
+            .map(|((face, tag), texts)| font::embed(sink, face, tag, texts))
+            .collect::<Result<_, _>>()?;
+        Ok(FaceTable { faces, tags, fonts })
     }
 
     fn index(&self, face: &Face) -> usize {
@@ -194,263 +259,125 @@ fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
     hash
 }
 
-fn rgb(color: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: color[0],
-        g: color[1],
-        b: color[2],
-        icc_profile: None,
-    })
-}
-
-fn page_ops(page: &Page, faces: &FaceTable) -> Vec<Op> {
-    let mut ops = Vec::new();
-    if !page.rules.is_empty() {
-        ops.push(Op::SetOutlineColor { col: rgb(RULE) });
-        ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
-        for &(x0, x1, y) in &page.rules {
-            let point = |x: f32| LinePoint {
-                p: Point { x: Pt(x), y: Pt(y) },
-                bezier: false,
-            };
-            ops.push(Op::DrawLine {
-                line: PdfLine {
-                    points: vec![point(x0), point(x1)],
-                    is_closed: false,
-                },
-            });
-        }
-    }
-    ops.push(Op::StartTextSection);
-    let mut line_start = (0.0, 0.0);
-    let mut font: Option<(usize, f32)> = None;
-    let mut color: Option<Rgb> = None;
-    for placed in &page.lines {
-        for run in &placed.line.runs {
-            let index = faces.index(run.face);
-            if font != Some((index, run.size)) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(faces.ids[index].clone()),
-                    size: Pt(run.size),
-                });
-                font = Some((index, run.size));
-            }
-            if color != Some(run.color) {
-                ops.push(Op::SetFillColor {
-                    col: rgb(run.color),
-                });
-                color = Some(run.color);
-            }
-            show_glyphs(&mut ops, &mut line_start, placed, run, &faces.texts[index]);
-        }
-    }
-    ops.push(Op::EndTextSection);
+fn link_annotations(page: &Page) -> Vec<Object> {
+    let mut annotations = Vec::new();
     for placed in &page.lines {
         for link in &placed.line.links {
-            ops.push(Op::LinkAnnotation {
-                link: LinkAnnotation::new(
-                    Rect::from_xywh(
-                        Pt(placed.x + link.x0),
-                        Pt(placed.baseline - 0.3 * link.size),
-                        Pt(link.x1 - link.x0),
-                        Pt(1.3 * link.size),
-                    ),
-                    Actions::Uri(link.target.clone()),
-                    Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                    Some(ColorArray::Transparent),
-                    Some(HighlightingMode::Invert),
+            let x = placed.x + link.x0;
+            let y = placed.baseline - 0.3 * link.size;
+            let mut action = Dictionary::new();
+            action.set("S", Object::Name(b"URI".to_vec()));
+            action.set(
+                "URI",
+                Object::String(link.target.as_bytes().to_vec(), StringFormat::Literal),
+            );
+            let mut annotation = Dictionary::new();
+            annotation.set("Type", Object::Name(b"Annot".to_vec()));
+            annotation.set("Subtype", Object::Name(b"Link".to_vec()));
+            annotation.set(
+                "Rect",
+                Object::Array(
+                    [x, y, x + link.x1 - link.x0, y + 1.3 * link.size]
+                        .into_iter()
+                        .map(Object::Real)
+                        .collect(),
                 ),
-            });
-        }
-    }
-    ops
-}
-
-/// Shows a run's glyphs at their set positions: one text-line move per
-/// baseline change, and between glyphs the difference between the font's
-/// advance (which the viewer applies) and the set position as a TJ kern.
-///
-/// Moves are relative (`Td`, from `line_start`, the start of the previous
-/// text line) rather than absolute (`Tm`): printpdf takes a `Tm` before
-/// glyphs as a cue to re-derive the kerns from each glyph's outline, work
-/// the kerns written here already did.
-fn show_glyphs(
-    ops: &mut Vec<Op>,
-    line_start: &mut (f32, f32),
-    placed: &PlacedLine,
-    run: &crate::text::GlyphRun,
-    texts: &BTreeMap<u16, String>,
-) {
-    let size = run.size;
-    let glyphs = &run.glyphs;
-    let mut start = 0;
-    while start < glyphs.len() {
-        let y = glyphs[start].y;
-        let end = start + glyphs[start..].iter().take_while(|g| g.y == y).count();
-        let at = (placed.x + glyphs[start].x, placed.baseline + y);
-        ops.push(Op::SetTextCursor {
-            pos: Point {
-                x: Pt(at.0 - line_start.0),
-                y: Pt(at.1 - line_start.1),
-            },
-        });
-        *line_start = at;
-        let segment = &glyphs[start..end];
-        let codepoints = segment
-            .iter()
-            .enumerate()
-            .map(|(i, g)| {
-                let offset = match segment.get(i + 1) {
-                    Some(next) => {
-                        let pen = g.x + run.face.pdf_width(g.id) * size / 1000.0;
-                        ((pen - next.x) * 1000.0 / size * 100.0).round() / 100.0
-                    }
-                    None => 0.0,
-                };
-                Codepoint {
-                    gid: g.id,
-                    offset,
-                    cid: Some(texts.get(&g.id).cloned().unwrap_or_default()),
-                }
-            })
-            .collect();
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(codepoints)],
-        });
-        start = end;
-    }
-}
-
-/// What printpdf 0.12 cannot be told to do, done on its lopdf document before
-/// it is written:
-/// - the file identifier: printpdf draws it from a process-wide counter, so two
-///   renderings of one summary would differ; it is derived from the input here;
-/// - the outline: printpdf sorts bookmarks by page and then by *name* (so two
-///   sections on one page come out alphabetically) and points them at the top of
-///   the page; here they follow the document and point at their heading;
-/// - the document information: printpdf always writes a PDF/X version key
-///   (a false claim of conformance) and, for a summary without a date, a
-///   creation date of 1970; both are removed.
-fn finish(doc: &mut lopdf::Document, anchors: &[Anchor], info: &Info) -> Result<(), PdfError> {
-    let internal = |what: &str, e: lopdf::Error| PdfError::Internal(format!("{what}: {e}"));
-    let id = {
-        let a = fnv1a(info.identity.as_bytes(), FNV_OFFSET);
-        let b = fnv1a(info.identity.as_bytes(), a);
-        let mut bytes = a.to_be_bytes().to_vec();
-        bytes.extend(b.to_be_bytes());
-        bytes
-    };
-    doc.trailer.set(
-        "ID",
-        Object::Array(vec![
-            Object::String(id.clone(), StringFormat::Hexadecimal),
-            Object::String(id, StringFormat::Hexadecimal),
-        ]),
-    );
-
-    let info_id = doc
-        .trailer
-        .get(b"Info")
-        .and_then(Object::as_reference)
-        .map_err(|e| internal("finding the document information", e))?;
-    let dict = doc
-        .get_dictionary_mut(info_id)
-        .map_err(|e| internal("finding the document information", e))?;
-    // Written for every document, these claim PDF/X conformance it does not have.
-    dict.remove(b"GTS_PDFXVersion");
-    dict.remove(b"Identifier");
-    if info.date.is_none() {
-        dict.remove(b"CreationDate");
-        dict.remove(b"ModDate");
-    }
-
-    if !anchors.is_empty() {
-        let pages = doc.get_pages();
-        let outline_id = doc.new_object_id();
-        let item_ids: Vec<ObjectId> = anchors.iter().map(|_| doc.new_object_id()).collect();
-        for (i, anchor) in anchors.iter().enumerate() {
-            let page = *pages.get(&(anchor.page as u32 + 1)).ok_or_else(|| {
-                PdfError::Internal("an outline entry points past the last page".into())
-            })?;
-            let mut item = Dictionary::new();
-            item.set(
-                "Title",
-                Object::String(utf16be(&anchor.title), StringFormat::Hexadecimal),
             );
-            item.set("Parent", Object::Reference(outline_id));
-            item.set(
-                "Dest",
-                Object::Array(vec![
-                    Object::Reference(page),
-                    Object::Name(b"XYZ".to_vec()),
-                    Object::Null,
-                    Object::Real(anchor.top),
-                    Object::Null,
-                ]),
-            );
-            if i > 0 {
-                item.set("Prev", Object::Reference(item_ids[i - 1]));
-            }
-            if let Some(next) = item_ids.get(i + 1) {
-                item.set("Next", Object::Reference(*next));
-            }
-            doc.objects.insert(item_ids[i], Object::Dictionary(item));
+            annotation.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+            annotation.set("H", Object::Name(b"I".to_vec()));
+            annotation.set("A", Object::Dictionary(action));
+            annotations.push(Object::Dictionary(annotation));
         }
-        let mut outline = Dictionary::new();
-        outline.set("Type", Object::Name(b"Outlines".to_vec()));
-        outline.set("First", Object::Reference(item_ids[0]));
-        outline.set("Last", Object::Reference(item_ids[item_ids.len() - 1]));
-        outline.set("Count", Object::Integer(item_ids.len() as i64));
-        doc.objects.insert(outline_id, Object::Dictionary(outline));
-        let catalog = doc
-            .catalog_mut()
-            .map_err(|e| internal("finding the catalog", e))?;
-        catalog.set("Outlines", Object::Reference(outline_id));
-        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     }
-    Ok(())
+    annotations
 }
 
-/// Deflates every stream that may be compressed. lopdf's own `compress`
-/// works at zlib's level 9; measured on the seed (`make bench`), that was
-/// half of the time of a whole rendering, level 6 still a third, while
-/// level 1 costs a tenth of it for files about 14% larger (44 kB for the
-/// seed instead of 39 kB).
-fn compress_streams(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    use std::io::Write;
-    for object in doc.objects.values_mut() {
-        let Object::Stream(stream) = object else {
-            continue;
-        };
-        if !stream.allows_compression || stream.dict.has(b"Filter") {
-            continue;
-        }
-        let mut encoder = flate2::write::ZlibEncoder::new(
-            Vec::with_capacity(stream.content.len() / 2),
-            flate2::Compression::new(STREAM_DEFLATE_LEVEL),
+/// One outline entry per section, in document order, each pointing at the
+/// top of its heading.
+fn outline(
+    sink: &mut ObjectSink,
+    anchors: &[Anchor],
+    page_ids: &[ObjectId],
+) -> Result<Option<ObjectId>, PdfError> {
+    if anchors.is_empty() {
+        return Ok(None);
+    }
+    let outline_id = sink.doc.new_object_id();
+    let item_ids: Vec<ObjectId> = anchors.iter().map(|_| sink.doc.new_object_id()).collect();
+    for (i, anchor) in anchors.iter().enumerate() {
+        let page = *page_ids.get(anchor.page).ok_or_else(|| {
+            PdfError::Internal("an outline entry points past the last page".into())
+        })?;
+        let mut item = Dictionary::new();
+        item.set("Title", text_string(&anchor.title));
+        item.set("Parent", Object::Reference(outline_id));
+        item.set(
+            "Dest",
+            Object::Array(vec![
+                Object::Reference(page),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                Object::Real(anchor.top),
+                Object::Null,
+            ]),
         );
-        let compressed = encoder
-            .write_all(&stream.content)
-            .and_then(|()| encoder.finish())
-            .map_err(|e| PdfError::Internal(format!("compressing a stream: {e}")))?;
-        // Tiny streams can come out longer; they stay as they are.
-        if compressed.len() < stream.content.len() {
-            stream
-                .dict
-                .set("Filter", Object::Name(b"FlateDecode".to_vec()));
-            stream.set_content(compressed);
+        if i > 0 {
+            item.set("Prev", Object::Reference(item_ids[i - 1]));
         }
+        if let Some(next) = item_ids.get(i + 1) {
+            item.set("Next", Object::Reference(*next));
+        }
+        sink.doc
+            .objects
+            .insert(item_ids[i], Object::Dictionary(item));
     }
-    Ok(())
+    let mut outline = Dictionary::new();
+    outline.set("Type", Object::Name(b"Outlines".to_vec()));
+    outline.set("First", Object::Reference(item_ids[0]));
+    outline.set("Last", Object::Reference(item_ids[item_ids.len() - 1]));
+    outline.set("Count", Object::Integer(item_ids.len() as i64));
+    sink.doc
+        .objects
+        .insert(outline_id, Object::Dictionary(outline));
+    Ok(Some(outline_id))
 }
 
-const STREAM_DEFLATE_LEVEL: u32 = 1;
+fn info_dictionary(info: &Info) -> Dictionary {
+    let mut dict = Dictionary::new();
+    for (key, value) in [
+        ("Title", &info.title),
+        ("Author", &info.author),
+        ("Subject", &info.subject),
+        ("Keywords", &info.keywords),
+        ("Creator", &info.creator),
+        ("Producer", &info.producer),
+    ] {
+        if !value.is_empty() {
+            dict.set(key, text_string(value));
+        }
+    }
+    // A summary without a date gets no creation date rather than a made-up one.
+    if let Some((year, month, day)) = info.date {
+        let date = format!("D:{year:04}{month:02}{day:02}000000Z");
+        for key in ["CreationDate", "ModDate"] {
+            dict.set(
+                key,
+                Object::String(date.clone().into_bytes(), StringFormat::Literal),
+            );
+        }
+    }
+    dict
+}
 
-/// A PDF text string in UTF-16BE with its byte-order mark.
-fn utf16be(text: &str) -> Vec<u8> {
+/// A PDF text string: as is when it is printable ASCII, else UTF-16BE with
+/// its byte-order mark.
+fn text_string(text: &str) -> Object {
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Object::String(text.as_bytes().to_vec(), StringFormat::Literal);
+    }
     let mut bytes = vec![0xFE, 0xFF];
     for unit in text.encode_utf16() {
         bytes.extend(unit.to_be_bytes());
     }
-    bytes
+    Object::String(bytes, StringFormat::Hexadecimal)
 }
