@@ -184,6 +184,8 @@ impl FaceTable {
         // What each glyph stands for: one text per glyph for the whole
         // document, because the ToUnicode map has one entry per glyph.
         let mut texts: Vec<BTreeMap<u16, String>> = Vec::new();
+        // Glyphs already given a text, per face: most glyphs recur many times.
+        let mut done: Vec<Vec<bool>> = Vec::new();
         for placed in pages.iter().flat_map(|p| &p.lines) {
             for run in &placed.line.runs {
                 let index = match faces.iter().position(|f| std::ptr::eq(*f, run.face)) {
@@ -191,18 +193,26 @@ impl FaceTable {
                     None => {
                         faces.push(run.face);
                         texts.push(BTreeMap::new());
+                        done.push(vec![false; usize::from(run.face.shaper.number_of_glyphs())]);
                         faces.len() - 1
                     }
                 };
                 for glyph in &run.glyphs {
+                    let id = usize::from(glyph.id);
+                    if done[index].get(id).copied().unwrap_or(false) {
+                        continue;
+                    }
                     let text = &placed.line.text[glyph.text.clone()];
                     let entry = texts[index].entry(glyph.id).or_default();
-                    if entry.is_empty() {
-                        if glyph.reversed {
-                            entry.extend(text.chars().rev());
-                        } else {
-                            entry.push_str(text);
-                        }
+                    if glyph.reversed {
+                        entry.extend(text.chars().rev());
+                    } else {
+                        entry.push_str(text);
+                    }
+                    // The second and later glyphs of a character stand for
+                    // nothing here; a later use of the glyph may give it text.
+                    if let Some(flag) = done[index].get_mut(id) {
+                        *flag = !entry.is_empty();
                     }
                 }
             }

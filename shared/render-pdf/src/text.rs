@@ -131,8 +131,22 @@ pub fn set_paragraph(
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let bidi = ParagraphBidiInfo::new(&text, None);
-    let shaped = shape_runs(&text, spans, &span_ranges, &bidi.levels, fonts)?;
+    // Below the Hebrew block no character is right to left or changes the
+    // direction, so such a paragraph is left to right throughout; resolving
+    // it anyway (a table lookup per character) was a twentieth of a rendering.
+    let bidi = text
+        .chars()
+        .any(|c| c >= '\u{0590}')
+        .then(|| ParagraphBidiInfo::new(&text, None));
+    let all_ltr;
+    let levels = match &bidi {
+        Some(bidi) => &bidi.levels,
+        None => {
+            all_ltr = vec![Level::ltr(); text.len()];
+            &all_ltr
+        }
+    };
+    let shaped = shape_runs(&text, spans, &span_ranges, levels, fonts)?;
 
     // Advance of everything that starts at each byte, as a prefix sum, so any
     // range is measured in O(1) while looking for breaks.
@@ -152,7 +166,7 @@ pub fn set_paragraph(
     let ranges = break_lines(&text, width, &measure, &cluster_start);
     let text_rc: Rc<str> = Rc::from(text.as_str());
     let last = ranges.len().saturating_sub(1);
-    let para_rtl = bidi.paragraph_level.is_rtl();
+    let para_rtl = bidi.as_ref().is_some_and(|b| b.paragraph_level.is_rtl());
     let mut lines = Vec::with_capacity(ranges.len());
     for (i, range) in ranges.into_iter().enumerate() {
         let end = trim_end(&text, range.start, range.end);
@@ -176,7 +190,7 @@ pub fn set_paragraph(
         lines.push(place_line(
             &text,
             &text_rc,
-            &bidi,
+            bidi.as_ref(),
             range.start..end,
             &shaped,
             spans,
@@ -473,19 +487,22 @@ fn trim_end(text: &str, start: usize, end: usize) -> usize {
 fn place_line(
     text: &str,
     text_rc: &Rc<str>,
-    bidi: &ParagraphBidiInfo,
+    bidi: Option<&ParagraphBidiInfo>,
     range: Range<usize>,
     shaped: &[Shaped],
     spans: &[Span],
     offset: f32,
     extra_per_space: f32,
 ) -> Line {
-    let (levels, visual) = bidi.visual_runs(range.clone());
+    let (levels, visual) = match bidi {
+        Some(bidi) => bidi.visual_runs(range.clone()),
+        None => (Vec::new(), vec![range.clone()]),
+    };
     let mut x = offset;
     let mut runs: Vec<GlyphRun> = Vec::new();
     let mut links: Vec<LinkBox> = Vec::new();
     for piece in visual {
-        let rtl = levels[piece.start].is_rtl();
+        let rtl = levels.get(piece.start).is_some_and(|l| l.is_rtl());
         let overlapping = shaped
             .iter()
             .filter(|s| s.range.start < piece.end && piece.start < s.range.end);

@@ -12,14 +12,14 @@ use crate::fonts::Face;
 /// A face as embedded in one document.
 pub struct EmbeddedFont {
     pub object: ObjectId,
-    /// For each glyph of the face the document uses, the code the content
-    /// stream shows it with.
-    codes: BTreeMap<u16, u16>,
+    /// For each glyph of the face (by id), the code the content stream shows
+    /// it with; looked up for every glyph shown, hence a table.
+    codes: Vec<u16>,
 }
 
 impl EmbeddedFont {
     pub fn code(&self, glyph: u16) -> u16 {
-        self.codes.get(&glyph).copied().unwrap_or(0)
+        self.codes.get(usize::from(glyph)).copied().unwrap_or(0)
     }
 }
 
@@ -40,7 +40,7 @@ pub fn embed(
     // glyphs are shown by those, and only the bare CFF table makes every
     // viewer read them so (printpdf's reasoning, mirrored here).
     let charset_cids = printpdf::cff_charset_gid_to_cid_map(&subset.bytes, 0);
-    let mut codes = BTreeMap::new();
+    let mut codes = vec![0; usize::from(face.shaper.number_of_glyphs())];
     // (code, original glyph, text), ascending by code for /W and the CMap.
     let mut coded: Vec<(u16, u16, &str)> = Vec::with_capacity(subset.glyph_mapping.len());
     for (&glyph, (new_glyph, text)) in &subset.glyph_mapping {
@@ -48,7 +48,9 @@ pub fn embed(
             .as_ref()
             .and_then(|cids| cids.get(new_glyph).copied())
             .unwrap_or(*new_glyph);
-        codes.insert(glyph, code);
+        if let Some(slot) = codes.get_mut(usize::from(glyph)) {
+            *slot = code;
+        }
         coded.push((code, glyph, text));
     }
     coded.sort_unstable_by_key(|&(code, ..)| code);
