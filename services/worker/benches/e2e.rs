@@ -92,6 +92,7 @@ async fn bench(count: usize) {
         .unwrap();
 
     let jobs_queue = topology.jobs_queue();
+    let machine_before = machine_jiffies();
     let started = Instant::now();
     let mut published_at = HashMap::with_capacity(count);
     let mut latencies = Vec::with_capacity(count);
@@ -148,6 +149,11 @@ async fn bench(count: usize) {
         }
     }
     let elapsed = started.elapsed();
+    let (busy, all) = {
+        let after = machine_jiffies();
+        (after.0 - machine_before.0, after.1 - machine_before.1)
+    };
+    let (user, system) = cpu_seconds(worker.id());
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", worker.id())).unwrap_or_default();
     let peak_kb = status
@@ -179,6 +185,15 @@ async fn bench(count: usize) {
         percentile(0.99).as_secs_f64() * 1e3,
         peak_kb.parse::<f64>().unwrap_or(0.0) / 1024.0
     );
+    // Where the time goes: the worker's own CPU per document, and how busy
+    // the whole machine (broker and this publisher included) was.
+    println!(
+        "    worker CPU per doc: {:.2} ms user + {:.2} ms system; machine {:.0}% busy on {} cores",
+        user * 1e3 / count as f64,
+        system * 1e3 / count as f64,
+        busy as f64 * 100.0 / all.max(1) as f64,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
 
     let mut queues: Vec<String> =
         rapporteur_broker::queue_specs(&topology, &TopologySettings::default())
@@ -194,4 +209,39 @@ async fn bench(count: usize) {
     let _ = channel
         .exchange_delete(topology.results_exchange().into(), Default::default())
         .await;
+}
+
+/// User and system CPU seconds a process has used so far (/proc/PID/stat
+/// counts in USER_HZ, which Linux fixes at 100 for user space).
+fn cpu_seconds(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name may hold spaces; the fields after it do not.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|t| t.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are the 14th and 15th fields, 12th and 13th after the name.
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// Busy and total CPU time of the whole machine so far, in USER_HZ ticks.
+fn machine_jiffies() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let times: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let total: u64 = times.iter().sum();
+    // idle and iowait are the 4th and 5th.
+    let idle = times.get(3).copied().unwrap_or(0) + times.get(4).copied().unwrap_or(0);
+    (total - idle, total)
 }

@@ -279,7 +279,7 @@ fn link_annotations(page: &Page) -> Vec<Object> {
             action.set("S", Object::Name(b"URI".to_vec()));
             action.set(
                 "URI",
-                Object::String(link.target.as_bytes().to_vec(), StringFormat::Literal),
+                Object::String(uri_bytes(&link.target), StringFormat::Literal),
             );
             let mut annotation = Dictionary::new();
             annotation.set("Type", Object::Name(b"Annot".to_vec()));
@@ -300,6 +300,21 @@ fn link_annotations(page: &Page) -> Vec<Object> {
         }
     }
     annotations
+}
+
+/// A link target as a URI action wants it: 7-bit ASCII (ISO 32000-1,
+/// 12.6.4.7), so an address written with other letters has its UTF-8 bytes
+/// percent-encoded, as browsers do.
+fn uri_bytes(target: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(target.len());
+    for &b in target.as_bytes() {
+        if b.is_ascii_graphic() {
+            bytes.push(b);
+        } else {
+            bytes.extend(format!("%{b:02X}").bytes());
+        }
+    }
+    bytes
 }
 
 /// One outline entry per section, in document order, each pointing at the
@@ -390,4 +405,21 @@ fn text_string(text: &str) -> Object {
         bytes.extend(unit.to_be_bytes());
     }
     Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_bytes;
+
+    #[test]
+    fn link_targets_are_ascii() {
+        assert_eq!(
+            uri_bytes("https://www.itu.int/wsis?a=1&b=(2)"),
+            b"https://www.itu.int/wsis?a=1&b=(2)"
+        );
+        assert_eq!(
+            uri_bytes("https://fr.example.org/résumé"),
+            b"https://fr.example.org/r%C3%A9sum%C3%A9"
+        );
+    }
 }
