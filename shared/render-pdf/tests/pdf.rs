@@ -249,6 +249,47 @@ fn a_long_summary_breaks_into_pages_with_no_heading_last_and_nothing_off_the_pag
 }
 
 #[test]
+fn justified_lines_run_from_margin_to_margin() {
+    // Glyph positions are written as moves and kerns against the font's
+    // widths: if either were off, a justified line would stop short of the
+    // right margin or overrun it, as poppler measures it.
+    if !Tool::Pdftotext.available() {
+        return;
+    }
+    let margin = 25.0 * 72.0 / 25.4;
+    for page_size in [A4, LETTER] {
+        let layout = layout(&PdfFile::new(&render_pdf(&seed(), page_size)));
+        let page = &layout.pages[0];
+        let top_of = |heading: &str| {
+            page.lines
+                .iter()
+                .find(|(t, _)| t == heading)
+                .unwrap_or_else(|| panic!("no heading {heading:?}"))
+                .1
+        };
+        let (below, above) = (top_of("Background")[3], top_of("Key issues")[1]);
+        let paragraph: Vec<&(String, [f32; 4])> = page
+            .lines
+            .iter()
+            .filter(|(_, b)| b[1] > below && b[3] < above)
+            .collect();
+        assert!(paragraph.len() >= 10, "the background is about 14 lines");
+        for (text, [x0, _, x1, _]) in &paragraph[..paragraph.len() - 1] {
+            assert!(
+                (x0 - margin).abs() < 0.5 && (x1 - (page.width - margin)).abs() < 0.5,
+                "{text:?} runs from {x0} to {x1}, not from margin to margin ({margin} to {})",
+                page.width - margin
+            );
+        }
+        let (last, [_, _, x1, _]) = paragraph[paragraph.len() - 1];
+        assert!(
+            *x1 < page.width - margin - 20.0,
+            "the last line {last:?} is not justified"
+        );
+    }
+}
+
+#[test]
 fn a_title_of_two_thousand_characters_wraps_inside_the_page() {
     if !Tool::Pdftotext.available() {
         return;
