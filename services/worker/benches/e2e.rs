@@ -1,7 +1,10 @@
 //! End-to-end throughput through the real broker: publishes N summaries (the
 //! seed and the examples mixed; N from BENCH_JOBS, default 10,000) to one
 //! worker process converting to every format, and prints docs/s, p50/p99 job
-//! latency (publish to result event) and the worker's peak RSS.
+//! latency (publish to result event), the worker's own time per job, and the
+//! worker's peak RSS and CPU. With BENCH_RATE (docs/s) the jobs are published
+//! at that pace instead of as fast as the broker confirms them, so the
+//! latencies are those of a worker keeping up rather than of a backlog.
 //! Run with `make bench-e2e`; needs RabbitMQ on 127.0.0.1:5672.
 
 use std::collections::HashMap;
@@ -28,12 +31,16 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
+    let rate: Option<f64> = std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|r| *r > 0.0);
     tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(bench(jobs));
+        .block_on(bench(jobs, rate));
 }
 
-async fn bench(count: usize) {
+async fn bench(count: usize, rate: Option<f64>) {
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut inputs: Vec<(String, String)> = std::fs::read_dir(&examples)
         .unwrap()
@@ -96,12 +103,22 @@ async fn bench(count: usize) {
     let started = Instant::now();
     let mut published_at = HashMap::with_capacity(count);
     let mut latencies = Vec::with_capacity(count);
+    let mut job_times = Vec::with_capacity(count);
     let mut failed = 0;
     let mut next = 0;
-    // Publish in windows so that results are read while publishing goes on.
+    // Jobs published at once: with a rate, a batch every 10 ms, so that jobs
+    // do not wait behind the rest of their own batch.
+    let batch = rate.map_or(250, |r| ((r / 100.0).ceil() as usize).max(1));
+    // When the next batch is due: at once without a rate.
+    let due = |next: usize| match rate {
+        Some(rate) => started + Duration::from_secs_f64(next as f64 / rate),
+        None => started,
+    };
+    // Publish in batches so that results are read while publishing goes on.
     while latencies.len() + failed < count {
-        if next < count && next - (latencies.len() + failed) < 2_000 {
-            let end = (next + 250).min(count);
+        let backlog = next - (latencies.len() + failed);
+        if next < count && backlog < 2_000 && Instant::now() >= due(next) {
+            let end = (next + batch).min(count);
             let bodies: Vec<(String, Vec<u8>)> = (next..end)
                 .map(|i| {
                     let (name, text) = &inputs[i % inputs.len()];
@@ -130,11 +147,16 @@ async fn bench(count: usize) {
             next = end;
             continue;
         }
-        let delivery = tokio::time::timeout(Duration::from_secs(120), results.next())
-            .await
-            .expect("results keep coming")
-            .unwrap()
-            .unwrap();
+        let wait = if next < count && backlog < 2_000 {
+            due(next).saturating_duration_since(Instant::now())
+        } else {
+            Duration::from_secs(120)
+        };
+        let delivery = match tokio::time::timeout(wait, results.next()).await {
+            Ok(delivery) => delivery.unwrap().unwrap(),
+            Err(_) if wait < Duration::from_secs(120) => continue,
+            Err(_) => panic!("no result for 120 s"),
+        };
         delivery
             .acker
             .ack(BasicAckOptions::default())
@@ -146,6 +168,7 @@ async fn bench(count: usize) {
             eprintln!("failed: {:?}", result.error);
         } else if let Some(at) = published_at.get(&result.job_id) {
             latencies.push(at.elapsed());
+            job_times.push(Duration::from_millis(result.duration_ms));
         }
     }
     let elapsed = started.elapsed();
@@ -167,23 +190,34 @@ async fn bench(count: usize) {
         .status();
     let _ = worker.wait();
     latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+    job_times.sort();
+    let percentile = |sorted: &[Duration], p: f64| {
+        sorted
+            .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
             .copied()
             .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
     };
+    let pace = rate.map_or("as fast as confirmed".to_string(), |r| {
+        format!("published at {r} docs/s")
+    });
     let formats = rapporteur_render::Format::ALL
         .iter()
         .map(|f| f.extension())
         .collect::<Vec<_>>()
         .join("+");
     println!(
-        "e2e {count} jobs ({formats}), 1 worker: {:.0} docs/s, p50 {:.1} ms, p99 {:.1} ms, worker peak RSS {:.1} MB, {failed} failed",
+        "e2e {count} jobs ({formats}, {pace}), 1 worker: {:.0} docs/s, p50 {:.1} ms, p99 {:.1} ms, worker peak RSS {:.1} MB, {failed} failed",
         count as f64 / elapsed.as_secs_f64(),
-        percentile(0.50).as_secs_f64() * 1e3,
-        percentile(0.99).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
         peak_kb.parse::<f64>().unwrap_or(0.0) / 1024.0
+    );
+    println!(
+        "    worker's own time per job (result duration_ms): p50 {:.0} ms, p99 {:.0} ms",
+        percentile(&job_times, 0.50),
+        percentile(&job_times, 0.99),
     );
     // Where the time goes: the worker's own CPU per document, and how busy
     // the whole machine (broker and this publisher included) was.
