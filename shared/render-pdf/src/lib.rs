@@ -204,6 +204,8 @@ fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
         creator: format!("Rapporteur {version}"),
         producer: format!("rapporteur-render-pdf {version}"),
         identity: format!("{} {width}x{height} {version}", summary.source.sha256),
+        // "und" (undetermined) says nothing a reader could use.
+        language: Some(summary.language.clone()).filter(|l| !l.is_empty() && l != "und"),
     }
 }
 

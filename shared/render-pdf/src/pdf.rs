@@ -33,6 +33,9 @@ pub struct Info {
     pub producer: String,
     /// Stable identity of the input, for the file identifier.
     pub identity: String,
+    /// The text's language (ISO 639), for screen readers and hyphenation
+    /// in viewers that reflow.
+    pub language: Option<String>,
 }
 
 pub fn write(
@@ -86,6 +89,13 @@ pub fn write(
     let mut catalog = Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
     catalog.set("Pages", Object::Reference(pages_id));
+    if let Some(language) = &info.language {
+        catalog.set("Lang", text_string(language));
+    }
+    // Viewers show the event's title in their window, not the file name.
+    let mut preferences = Dictionary::new();
+    preferences.set("DisplayDocTitle", Object::Boolean(true));
+    catalog.set("ViewerPreferences", Object::Dictionary(preferences));
     if let Some(outline) = outline(&mut sink, anchors, &page_ids)? {
         catalog.set("Outlines", Object::Reference(outline));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));

@@ -386,6 +386,9 @@ fn urls_are_links_and_sections_are_bookmarks_in_document_order() {
         raw.contains("/URI (https://www.example.org/idn-workshop)"),
         "no link annotation"
     );
+    // The summary's language, and the title shown in the viewer's window.
+    assert!(raw.contains("/Lang (en)"), "no document language");
+    assert!(raw.contains("/DisplayDocTitle true"), "no title display");
 }
 
 #[test]
