@@ -199,7 +199,7 @@ fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
         // authored by this tool on the forum's behalf.
         author: "Rapporteur".to_string(),
         subject: subject.join(", "),
-        keywords: organisations.join("; "),
+        keywords: organisations.into_iter().map(str::to_string).collect(),
         date: event.date.as_deref().and_then(iso_date),
         creator: format!("Rapporteur {version}"),
         producer: format!("rapporteur-render-pdf {version}"),

@@ -26,7 +26,8 @@ pub struct Info {
     pub title: String,
     pub author: String,
     pub subject: String,
-    pub keywords: String,
+    /// The speakers' organisations.
+    pub keywords: Vec<String>,
     /// (year, month, day) the CreationDate is taken from.
     pub date: Option<(i32, u8, u8)>,
     pub creator: String,
@@ -100,6 +101,7 @@ pub fn write(
         catalog.set("Outlines", Object::Reference(outline));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     }
+    catalog.set("Metadata", Object::Reference(xmp_metadata(&mut sink, info)));
     let catalog = sink.add(catalog);
     let info_id = sink.add(info_dictionary(info));
 
@@ -379,11 +381,13 @@ fn outline(
 
 fn info_dictionary(info: &Info) -> Dictionary {
     let mut dict = Dictionary::new();
+    // Organisation names hold commas, so the list is joined with semicolons.
+    let keywords = info.keywords.join("; ");
     for (key, value) in [
         ("Title", &info.title),
         ("Author", &info.author),
         ("Subject", &info.subject),
-        ("Keywords", &info.keywords),
+        ("Keywords", &keywords),
         ("Creator", &info.creator),
         ("Producer", &info.producer),
     ] {
@@ -402,6 +406,85 @@ fn info_dictionary(info: &Info) -> Dictionary {
         }
     }
     dict
+}
+
+/// The document information again as an XMP packet, which document
+/// management systems and PDF 2.0 readers take the metadata from. Left
+/// uncompressed, as XMP asks, so that tools that do not read PDF find it.
+fn xmp_metadata(sink: &mut ObjectSink, info: &Info) -> ObjectId {
+    let text = |value: &str| {
+        // XML 1.0 has no place for control characters other than these.
+        let legal: String = value
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        quick_xml::escape::escape(legal.as_str()).into_owned()
+    };
+    let alternative = |value: &str| {
+        format!(
+            r#"<rdf:Alt><rdf:li xml:lang="x-default">{}</rdf:li></rdf:Alt>"#,
+            text(value)
+        )
+    };
+    let mut fields = vec![
+        "<dc:format>application/pdf</dc:format>".to_string(),
+        format!("<dc:title>{}</dc:title>", alternative(&info.title)),
+        format!(
+            "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>",
+            text(&info.author)
+        ),
+        format!("<xmp:CreatorTool>{}</xmp:CreatorTool>", text(&info.creator)),
+        format!("<pdf:Producer>{}</pdf:Producer>", text(&info.producer)),
+    ];
+    if !info.subject.is_empty() {
+        fields.push(format!(
+            "<dc:description>{}</dc:description>",
+            alternative(&info.subject)
+        ));
+    }
+    if !info.keywords.is_empty() {
+        let items: String = info
+            .keywords
+            .iter()
+            .map(|k| format!("<rdf:li>{}</rdf:li>", text(k)))
+            .collect();
+        fields.push(format!(
+            "<dc:subject><rdf:Bag>{items}</rdf:Bag></dc:subject>"
+        ));
+        fields.push(format!(
+            "<pdf:Keywords>{}</pdf:Keywords>",
+            text(&info.keywords.join("; "))
+        ));
+    }
+    if let Some(language) = &info.language {
+        fields.push(format!(
+            "<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>",
+            text(language)
+        ));
+    }
+    if let Some((year, month, day)) = info.date {
+        let date = format!("{year:04}-{month:02}-{day:02}T00:00:00Z");
+        fields.push(format!("<xmp:CreateDate>{date}</xmp:CreateDate>"));
+        fields.push(format!("<xmp:ModifyDate>{date}</xmp:ModifyDate>"));
+    }
+    let packet = format!(
+        concat!(
+            "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
+            "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n",
+            "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
+            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
+            "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n",
+            "{}\n</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>"
+        ),
+        fields.join("\n")
+    );
+    let mut dict = Dictionary::new();
+    dict.set("Type", Object::Name(b"Metadata".to_vec()));
+    dict.set("Subtype", Object::Name(b"XML".to_vec()));
+    sink.doc.add_object(Object::Stream(lopdf::Stream::new(
+        dict,
+        packet.into_bytes(),
+    )))
 }
 
 /// A PDF text string: as is when it is printable ASCII, else UTF-16BE with

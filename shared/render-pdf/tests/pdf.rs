@@ -117,6 +117,46 @@ fn pdfinfo_shows_the_metadata_and_the_page_size() {
 }
 
 #[test]
+fn the_metadata_is_also_an_xmp_packet() {
+    // python-docx's python3 parses the packet as XML.
+    if !available(&[Tool::Pdfinfo, Tool::PythonDocx]) {
+        return;
+    }
+    let mut summary = seed();
+    summary.event.title = "Cooperation <&> \"Progress\" on the SDGs".to_string();
+    let pdf = PdfFile::new(&render_pdf(&summary, A4));
+    let xmp = run("pdfinfo", &["-meta", pdf.arg()]);
+    for expected in [
+        r#"<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Cooperation &lt;&amp;&gt; &quot;Progress&quot; on the SDGs</rdf:li></rdf:Alt></dc:title>"#,
+        "<dc:creator><rdf:Seq><rdf:li>Rapporteur</rdf:li></rdf:Seq></dc:creator>",
+        "<rdf:li>The Boston Consulting Group</rdf:li>",
+        "<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>",
+        "<xmp:CreateDate>2023-01-31T00:00:00Z</xmp:CreateDate>",
+    ] {
+        assert!(xmp.contains(expected), "no {expected} in\n{xmp}");
+    }
+    let mut python = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xmp.as_bytes())
+        .unwrap();
+    assert!(
+        python.wait().unwrap().success(),
+        "the packet is not well-formed XML:\n{xmp}"
+    );
+}
+
+#[test]
 fn a_summary_without_a_date_has_no_creation_date() {
     if !Tool::Pdfinfo.available() {
         return;
