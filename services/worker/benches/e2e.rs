@@ -23,6 +23,9 @@ use rapporteur_jobs::{JobResult, JobStatus, Topology};
 
 const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
+/// How long the worker may go without finishing a job before the run fails.
+const RESULT_TIMEOUT: Duration = Duration::from_secs(120);
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
@@ -150,12 +153,13 @@ async fn bench(count: usize, rate: Option<f64>) {
         let wait = if next < count && backlog < 2_000 {
             due(next).saturating_duration_since(Instant::now())
         } else {
-            Duration::from_secs(120)
+            RESULT_TIMEOUT
         };
         let delivery = match tokio::time::timeout(wait, results.next()).await {
             Ok(delivery) => delivery.unwrap().unwrap(),
-            Err(_) if wait < Duration::from_secs(120) => continue,
-            Err(_) => panic!("no result for 120 s"),
+            // Only a batch fell due: publish it.
+            Err(_) if wait < RESULT_TIMEOUT => continue,
+            Err(_) => panic!("no result for {RESULT_TIMEOUT:?}"),
         };
         delivery
             .acker

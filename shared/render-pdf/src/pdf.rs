@@ -39,6 +39,14 @@ pub struct Info {
     pub language: Option<String>,
 }
 
+impl Info {
+    /// The keywords as one line; organisation names hold commas, so they are
+    /// joined with semicolons.
+    fn keyword_line(&self) -> String {
+        self.keywords.join("; ")
+    }
+}
+
 pub fn write(
     pages: &[Page],
     anchors: &[Anchor],
@@ -49,8 +57,8 @@ pub fn write(
     let faces = FaceTable::embed(pages, &mut sink)?;
 
     let mut fonts = Dictionary::new();
-    for (tag, font) in faces.tags.iter().zip(&faces.fonts) {
-        fonts.set(tag.as_bytes().to_vec(), Object::Reference(font.object));
+    for font in &faces.fonts {
+        fonts.set(font.tag.as_bytes().to_vec(), Object::Reference(font.object));
     }
     let mut resources = Dictionary::new();
     resources.set("Font", Object::Dictionary(fonts));
@@ -184,9 +192,6 @@ const STREAM_DEFLATE_LEVEL: u32 = 1;
 /// The faces a document uses, each embedded under its resource name.
 pub struct FaceTable {
     faces: Vec<&'static Face>,
-    /// Resource names, which double as the six-letter subset tags of the
-    /// font names.
-    tags: Vec<String>,
     fonts: Vec<font::EmbeddedFont>,
 }
 
@@ -246,11 +251,11 @@ impl FaceTable {
         }
         let fonts = faces
             .iter()
-            .zip(&tags)
+            .zip(tags)
             .zip(&texts)
             .map(|((face, tag), texts)| font::embed(sink, face, tag, texts))
             .collect::<Result<_, _>>()?;
-        Ok(FaceTable { faces, tags, fonts })
+        Ok(FaceTable { faces, fonts })
     }
 
     fn index(&self, face: &Face) -> usize {
@@ -381,8 +386,7 @@ fn outline(
 
 fn info_dictionary(info: &Info) -> Dictionary {
     let mut dict = Dictionary::new();
-    // Organisation names hold commas, so the list is joined with semicolons.
-    let keywords = info.keywords.join("; ");
+    let keywords = info.keyword_line();
     for (key, value) in [
         ("Title", &info.title),
         ("Author", &info.author),
@@ -453,7 +457,7 @@ fn xmp_metadata(sink: &mut ObjectSink, info: &Info) -> ObjectId {
         ));
         fields.push(format!(
             "<pdf:Keywords>{}</pdf:Keywords>",
-            text(&info.keywords.join("; "))
+            text(&info.keyword_line())
         ));
     }
     if let Some(language) = &info.language {

@@ -12,6 +12,9 @@ use crate::fonts::Face;
 /// A face as embedded in one document.
 pub struct EmbeddedFont {
     pub object: ObjectId,
+    /// The resource name, which doubles as the six-letter subset tag of the
+    /// font's name.
+    pub tag: String,
     /// For each glyph of the face (by id), the code the content stream shows
     /// it with; looked up for every glyph shown, hence a table.
     codes: Vec<u16>,
@@ -28,7 +31,7 @@ impl EmbeddedFont {
 pub fn embed(
     sink: &mut ObjectSink,
     face: &Face,
-    tag: &str,
+    tag: String,
     texts: &BTreeMap<u16, String>,
 ) -> Result<EmbeddedFont, PdfError> {
     let cannot =
@@ -88,7 +91,7 @@ pub fn embed(
         .iter()
         .map(|&(code, _, text)| (code, text.to_string()))
         .collect();
-    let cmap = printpdf::generate_cmap_string(parsed, &printpdf::FontId(tag.into()), &unicode);
+    let cmap = printpdf::generate_cmap_string(parsed, &printpdf::FontId(tag.clone()), &unicode);
     let to_unicode = sink.stream(Dictionary::new(), cmap.into_bytes())?;
 
     let mut cid_font = Dictionary::new();
@@ -124,6 +127,7 @@ pub fn embed(
     font.set("ToUnicode", Object::Reference(to_unicode));
     Ok(EmbeddedFont {
         object: sink.add(font),
+        tag,
         codes,
     })
 }

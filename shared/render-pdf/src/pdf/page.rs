@@ -33,7 +33,7 @@ pub fn content(page: &Page, faces: &FaceTable) -> Vec<u8> {
             let index = faces.index(run.face);
             if text.font != Some((index, run.size)) {
                 out.push(b'/');
-                out.extend_from_slice(faces.tags[index].as_bytes());
+                out.extend_from_slice(faces.fonts[index].tag.as_bytes());
                 out.push(b' ');
                 number(&mut out, run.size);
                 out.extend_from_slice(b" Tf\n");
