@@ -1,10 +1,13 @@
 //! End-to-end throughput through the real broker: publishes N summaries (the
 //! seed and the examples mixed; N from BENCH_JOBS, default 10,000) to one
 //! worker process converting to every format, and prints docs/s, p50/p99 job
-//! latency (publish to result event), the worker's own time per job, and the
-//! worker's peak RSS and CPU. With BENCH_RATE (docs/s) the jobs are published
-//! at that pace instead of as fast as the broker confirms them, so the
-//! latencies are those of a worker keeping up rather than of a backlog.
+//! latency (publish to result event), the worker's own time per job, the
+//! worker's peak RSS, and the CPU per document of the worker, the broker and
+//! this publisher. With BENCH_RATE (docs/s) the jobs are published at that
+//! pace instead of as fast as the broker confirms them, so the latencies are
+//! those of a worker keeping up rather than of a backlog. BENCH_FORMATS (e.g.
+//! `json`) narrows the formats, which shows what the broker and the durable
+//! writes cost on their own.
 //! Run with `make bench-e2e`; needs RabbitMQ on 127.0.0.1:5672.
 
 use std::collections::HashMap;
@@ -20,6 +23,7 @@ use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
 use rapporteur_jobs::{JobResult, JobStatus, Topology};
+use rapporteur_render::Format;
 
 const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -38,12 +42,20 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .filter(|r| *r > 0.0);
+    let formats: Vec<Format> = match std::env::var("BENCH_FORMATS") {
+        Ok(list) => list
+            .split(',')
+            .map(|f| f.trim().parse().expect("BENCH_FORMATS: json, pdf, docx"))
+            .collect(),
+        Err(_) => Format::ALL.to_vec(),
+    };
     tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(bench(jobs, rate));
+        .block_on(bench(jobs, rate, &formats));
 }
 
-async fn bench(count: usize, rate: Option<f64>) {
+async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
+    let format_names: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
     let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut inputs: Vec<(String, String)> = std::fs::read_dir(&examples)
         .unwrap()
@@ -102,6 +114,9 @@ async fn bench(count: usize, rate: Option<f64>) {
         .unwrap();
 
     let jobs_queue = topology.jobs_queue();
+    let broker = broker_pid();
+    let broker_before = broker.map(cpu_seconds);
+    let own_before = cpu_seconds(std::process::id());
     let machine_before = machine_jiffies();
     let started = Instant::now();
     let mut published_at = HashMap::with_capacity(count);
@@ -127,7 +142,7 @@ async fn bench(count: usize, rate: Option<f64>) {
                     let (name, text) = &inputs[i % inputs.len()];
                     let id = format!("bench-{i}");
                     let job = serde_json::json!({"version": "1", "job_id": id, "key": format!("bench/{i}"),
-                        "source": {"kind": "text", "name": name, "text": text}});
+                        "formats": format_names, "source": {"kind": "text", "name": name, "text": text}});
                     (id, serde_json::to_vec(&job).unwrap())
                 })
                 .collect();
@@ -181,6 +196,10 @@ async fn bench(count: usize, rate: Option<f64>) {
         (after.0 - machine_before.0, after.1 - machine_before.1)
     };
     let (user, system) = cpu_seconds(worker.id());
+    let broker_cpu = broker
+        .zip(broker_before)
+        .map(|(pid, before)| total_since(cpu_seconds(pid), before));
+    let own_cpu = total_since(cpu_seconds(std::process::id()), own_before);
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", worker.id())).unwrap_or_default();
     let peak_kb = status
@@ -206,11 +225,7 @@ async fn bench(count: usize, rate: Option<f64>) {
     let pace = rate.map_or("as fast as confirmed".to_string(), |r| {
         format!("published at {r} docs/s")
     });
-    let formats = rapporteur_render::Format::ALL
-        .iter()
-        .map(|f| f.extension())
-        .collect::<Vec<_>>()
-        .join("+");
+    let formats = format_names.join("+");
     println!(
         "e2e {count} jobs ({formats}, {pace}), 1 worker: {:.0} docs/s, p50 {:.1} ms, p99 {:.1} ms, worker peak RSS {:.1} MB, {failed} failed",
         count as f64 / elapsed.as_secs_f64(),
@@ -223,12 +238,18 @@ async fn bench(count: usize, rate: Option<f64>) {
         percentile(&job_times, 0.50),
         percentile(&job_times, 0.99),
     );
-    // Where the time goes: the worker's own CPU per document, and how busy
-    // the whole machine (broker and this publisher included) was.
+    // Where the time goes: CPU per document of each process on the path, and
+    // how busy the whole machine was. With N cores, N * 1000 ms of CPU per
+    // second bounds docs/s at N * 1000 / (the sum of these per-doc figures).
+    let per_doc = |seconds: f64| seconds * 1e3 / count as f64;
+    let broker_line = broker_cpu.map_or("broker not found in /proc".to_string(), |cpu| {
+        format!("broker {:.2} ms", per_doc(cpu))
+    });
     println!(
-        "    worker CPU per doc: {:.2} ms user + {:.2} ms system; machine {:.0}% busy on {} cores",
-        user * 1e3 / count as f64,
-        system * 1e3 / count as f64,
+        "    CPU per doc: worker {:.2} ms user + {:.2} ms system, {broker_line}, publisher {:.2} ms; machine {:.0}% busy on {} cores",
+        per_doc(user),
+        per_doc(system),
+        per_doc(own_cpu),
         busy as f64 * 100.0 / all.max(1) as f64,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
@@ -265,6 +286,26 @@ fn cpu_seconds(pid: u32) -> (f64, f64) {
     };
     // utime and stime are the 14th and 15th fields, 12th and 13th after the name.
     (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+fn total_since(now: (f64, f64), before: (f64, f64)) -> f64 {
+    (now.0 + now.1) - (before.0 + before.1)
+}
+
+/// The RabbitMQ server on this machine: the Erlang VM (`beam.smp`) using the
+/// most CPU so far, as other Erlang programs may run beside it.
+fn broker_pid() -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim() == "beam.smp")
+        })
+        .max_by(|a, b| {
+            let (a, b) = (cpu_seconds(*a), cpu_seconds(*b));
+            (a.0 + a.1).total_cmp(&(b.0 + b.1))
+        })
 }
 
 /// Busy and total CPU time of the whole machine so far, in USER_HZ ticks.
