@@ -36,38 +36,29 @@ impl Weight {
     }
 }
 
-/// One face: what the shaper reads, and (parsed on first embedding) what
-/// printpdf's subsetter reads.
+/// One face: the shaper over the font file's bytes, which are also what a
+/// subset of it is cut from.
 pub struct Face {
     /// File name (and face index in a collection), for messages and subset tags.
     pub name: String,
     pub shaper: rustybuzz::Face<'static>,
     pub units_per_em: f32,
-    bytes: &'static [u8],
-    index: u32,
-    embeddable: OnceLock<Result<printpdf::ParsedFont, String>>,
+    /// The whole font file (a collection holds several faces).
+    pub bytes: &'static [u8],
+    /// This face's index in a collection, 0 otherwise.
+    pub index: u32,
 }
 
 impl Face {
-    fn new(
-        name: String,
-        bytes: &'static [u8],
-        index: u32,
-        embeddable: Option<printpdf::ParsedFont>,
-    ) -> Option<Face> {
+    fn new(name: String, bytes: &'static [u8], index: u32) -> Option<Face> {
         let shaper = rustybuzz::Face::from_slice(bytes, index)?;
         let units_per_em = shaper.units_per_em() as f32;
-        let cell = OnceLock::new();
-        if let Some(parsed) = embeddable {
-            let _ = cell.set(Ok(parsed));
-        }
         Some(Face {
             name,
             shaper,
             units_per_em,
             bytes,
             index,
-            embeddable: cell,
         })
     }
 
@@ -85,33 +76,6 @@ impl Face {
             .unwrap_or(0);
         (advance as f32 * 1000.0 / self.units_per_em).trunc()
     }
-
-    /// The face as printpdf embeds it; parsed on first use, then shared.
-    pub fn embeddable(&self) -> Result<&printpdf::ParsedFont, PdfError> {
-        self.embeddable
-            .get_or_init(|| parse_for_pdf(self.bytes, self.index).map(|(parsed, _)| parsed))
-            .as_ref()
-            .map_err(|reason| {
-                PdfError::Internal(format!("cannot embed font {}: {reason}", self.name))
-            })
-    }
-}
-
-fn parse_for_pdf(
-    bytes: &[u8],
-    index: u32,
-) -> Result<(printpdf::ParsedFont, &'static [u8]), String> {
-    let mut warnings = Vec::new();
-    let parsed = printpdf::ParsedFont::from_bytes(bytes, index as usize, &mut warnings)
-        .ok_or_else(|| format!("printpdf could not parse it ({warnings:?})"))?;
-    // printpdf keeps its own copy of the bytes; the shaper borrows that copy
-    // for the rest of the process instead of holding a second one (a CJK
-    // collection is 20 MB).
-    let shared = parsed
-        .source_bytes()
-        .ok_or_else(|| "printpdf kept no bytes of it".to_string())?;
-    let shared: &'static _ = Box::leak(Box::new(shared));
-    Ok((parsed, shared.as_slice()))
 }
 
 /// The bundled faces, in fallback order for each weight.
@@ -157,7 +121,6 @@ fn bundled() -> &'static Bundled {
                 $file.to_string(),
                 include_bytes!(concat!("../fonts/", $file)),
                 0,
-                None,
             )
             .expect(concat!("the bundled font ", $file, " parses"))
         };
@@ -194,7 +157,7 @@ struct DirFile {
 
 #[derive(Default)]
 struct DirState {
-    /// The file's bytes, once a face of it parsed (shared by all its faces).
+    /// The file's bytes, once read (shared by all its faces).
     bytes: Option<&'static [u8]>,
     /// Set when the file cannot be read or is not a font, so it is tried once.
     unusable: bool,
@@ -255,34 +218,31 @@ impl DirFile {
         if state.unusable {
             return None;
         }
-        let read;
-        let bytes: &[u8] = match state.bytes {
+        let bytes: &'static [u8] = match state.bytes {
             Some(bytes) => bytes,
             None => match std::fs::read(&self.path) {
-                Ok(data) => {
-                    read = data;
-                    &read
+                // Kept for the rest of the process: every document that
+                // needs this file shapes with it and subsets it.
+                Ok(data) if ttf_parser::Face::parse(&data, 0).is_ok() => {
+                    Box::leak(data.into_boxed_slice())
                 }
-                Err(_) => {
+                _ => {
                     state.unusable = true;
                     return None;
                 }
             },
         };
+        state.bytes = Some(bytes);
         let index = pick_face_index(bytes, region);
         if let Some(face) = state.faces.get(&index) {
             return Some(face);
         }
         let name = format!("{}#{index}", self.path.display());
-        let Some(face) = parse_for_pdf(bytes, index)
-            .ok()
-            .and_then(|(parsed, shared)| Face::new(name, shared, index, Some(parsed)))
-        else {
+        let Some(face) = Face::new(name, bytes, index) else {
             state.unusable = state.faces.is_empty();
             return None;
         };
         let face: &'static Face = Box::leak(Box::new(face));
-        state.bytes = Some(face.bytes);
         state.faces.insert(index, face);
         Some(face)
     }

@@ -4,7 +4,7 @@
 //! kerning), unicode-bidi orders right-to-left text, unicode-linebreak finds
 //! where lines may break, and the lines are justified against the measured
 //! advances. The pages are then written glyph by glyph, with subsets of the
-//! fonts (made by printpdf's subsetter) embedded with ToUnicode maps, so that
+//! fonts (cut by typst's subsetter) embedded with ToUnicode maps, so that
 //! text copied out of the PDF is the model's text.
 //!
 //! Fonts for Latin, Greek, Cyrillic, Arabic and Hebrew are bundled (Noto, SIL

@@ -1,5 +1,5 @@
 //! The PDF file, object by object: content streams written here from the
-//! placed lines, font subsets with ToUnicode maps from printpdf's subsetter,
+//! placed lines, font subsets from subsetter with printpdf's ToUnicode maps,
 //! and lopdf (printpdf's own object library) for the objects and the
 //! cross-reference table.
 //!

@@ -442,7 +442,18 @@ fn chinese_japanese_and_korean_come_from_the_font_directory() {
     let pdf = PdfFile::new(&render_pdf(&summary, A4));
     assert_in_order(&model_words(&summary), &words(&pdf.text()));
     let fonts = run("pdffonts", &[pdf.arg()]);
-    assert!(fonts.contains("NotoSansCJKsc"), "{fonts}");
+    // A CFF face, embedded as a bare CID-keyed CFF subset with its Unicode map.
+    let cjk = fonts
+        .lines()
+        .find(|line| line.contains("NotoSansCJKsc"))
+        .unwrap_or_else(|| panic!("no CJK face:\n{fonts}"));
+    let columns: Vec<&str> = cjk.split_whitespace().collect();
+    assert!(cjk.contains("CID Type 0C"), "{cjk}");
+    assert_eq!(
+        &columns[columns.len() - 5..columns.len() - 2],
+        ["yes", "yes", "yes"],
+        "emb, sub, uni: {cjk}"
+    );
 }
 
 #[test]

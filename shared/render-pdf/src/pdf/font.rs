@@ -1,5 +1,12 @@
 //! One face of a document as PDF font objects: a Type 0 font over a subset
-//! of the face (printpdf's subsetter), its glyph widths and a ToUnicode map.
+//! of the face, its glyph widths and a ToUnicode map.
+//!
+//! Subsets are cut by `subsetter` (typst's, made for PDF embedding) rather
+//! than printpdf's allsorts-based subsetter, which parsed every glyph record
+//! of a face for each subset: it was a third of a warm rendering of the seed
+//! (perf), and its CID-keyed CFF output needed printpdf's extra repairs.
+//! subsetter renumbers the kept glyphs from 1 and makes CFF faces CID-keyed
+//! with CID = new glyph id, so one code per glyph serves every kind of face.
 
 use std::collections::BTreeMap;
 
@@ -36,50 +43,38 @@ pub fn embed(
 ) -> Result<EmbeddedFont, PdfError> {
     let cannot =
         |why: String| PdfError::Internal(format!("cannot embed font {}: {why}", face.name));
-    let parsed = face.embeddable()?;
-    let subset = printpdf::subset_font(parsed, texts).map_err(cannot)?;
-
-    // A CID-keyed CFF subset (the CJK faces) keeps the original CIDs: its
-    // glyphs are shown by those, and only the bare CFF table makes every
-    // viewer read them so (printpdf's reasoning, mirrored here).
-    let charset_cids = printpdf::cff_charset_gid_to_cid_map(&subset.bytes, 0);
+    // Glyphs numbered in ascending order of their old ids, so that the codes
+    // of a run of text stay close together and `/W` has few runs.
+    let mut remapper = subsetter::GlyphRemapper::new();
     let mut codes = vec![0; usize::from(face.shaper.number_of_glyphs())];
     // (code, original glyph, text), ascending by code for /W and the CMap.
-    let mut coded: Vec<(u16, u16, &str)> = Vec::with_capacity(subset.glyph_mapping.len());
-    for (&glyph, (new_glyph, text)) in &subset.glyph_mapping {
-        let code = charset_cids
-            .as_ref()
-            .and_then(|cids| cids.get(new_glyph).copied())
-            .unwrap_or(*new_glyph);
+    let mut coded: Vec<(u16, u16, &str)> = Vec::with_capacity(texts.len());
+    for (&glyph, text) in texts {
+        let code = remapper.remap(glyph);
         if let Some(slot) = codes.get_mut(usize::from(glyph)) {
             *slot = code;
         }
         coded.push((code, glyph, text));
     }
-    coded.sort_unstable_by_key(|&(code, ..)| code);
+    let program =
+        subsetter::subset(face.bytes, face.index, &remapper).map_err(|e| cannot(e.to_string()))?;
 
-    let (subtype, file_key, program) =
-        if let Some(cff) = printpdf::extract_cid_keyed_cff(&subset.bytes, 0) {
-            let mut dict = Dictionary::new();
-            dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
-            ("CIDFontType0", "FontFile3", sink.stream(dict, cff)?)
-        } else if subset.bytes.starts_with(b"OTTO") {
-            let mut dict = Dictionary::new();
-            dict.set("Subtype", Object::Name(b"OpenType".to_vec()));
-            (
-                "CIDFontType0",
-                "FontFile3",
-                sink.stream(dict, subset.bytes)?,
-            )
-        } else {
-            let mut dict = Dictionary::new();
-            dict.set("Length1", Object::Integer(subset.bytes.len() as i64));
-            (
-                "CIDFontType2",
-                "FontFile2",
-                sink.stream(dict, subset.bytes)?,
-            )
-        };
+    let (subtype, file_key, program) = if program.starts_with(b"OTTO") {
+        // A bare CFF table is what every viewer reads CIDs from (an
+        // OpenType wrapper is PDF 1.6 and not read so by all).
+        let cff = ttf_parser::RawFace::parse(&program, 0)
+            .ok()
+            .and_then(|raw| raw.table(ttf_parser::Tag::from_bytes(b"CFF ")))
+            .ok_or_else(|| cannot("its subset has no CFF table".to_string()))?
+            .to_vec();
+        let mut dict = Dictionary::new();
+        dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
+        ("CIDFontType0", "FontFile3", sink.stream(dict, cff)?)
+    } else {
+        let mut dict = Dictionary::new();
+        dict.set("Length1", Object::Integer(program.len() as i64));
+        ("CIDFontType2", "FontFile2", sink.stream(dict, program)?)
+    };
 
     let base_font = Object::Name(format!("{tag}+{}", postscript_name(face)).into_bytes());
     let mut descriptor = descriptor(face);
@@ -87,11 +82,13 @@ pub fn embed(
     descriptor.set(file_key, Object::Reference(program));
     let descriptor = sink.add(descriptor);
 
-    let unicode: Vec<(u16, String)> = coded
-        .iter()
-        .map(|&(code, _, text)| (code, text.to_string()))
-        .collect();
-    let cmap = printpdf::generate_cmap_string(parsed, &printpdf::FontId(tag.clone()), &unicode);
+    let cmap = printpdf::ToUnicodeCMap {
+        mappings: coded
+            .iter()
+            .map(|&(code, _, text)| (u32::from(code), text.chars().map(u32::from).collect()))
+            .collect(),
+    }
+    .to_cmap_string(&tag);
     let to_unicode = sink.stream(Dictionary::new(), cmap.into_bytes())?;
 
     let mut cid_font = Dictionary::new();
