@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rapporteur_broker::BrokerArgs;
 use rapporteur_render::{Format, PageSize};
 
 #[derive(Parser)]
@@ -75,17 +76,8 @@ pub(crate) struct SubmitArgs {
     /// With --wait, give up after this many seconds without a result.
     #[arg(long, default_value_t = 600)]
     wait_timeout_secs: u64,
-    /// Broker URL (prefer the environment variable for passwords).
-    #[arg(
-        long,
-        env = "AMQP_URL",
-        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
-        hide_env_values = true
-    )]
-    amqp_url: String,
-    /// Prefix of the queue names, as the workers use it.
-    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
-    queue_prefix: String,
+    #[command(flatten)]
+    broker: BrokerArgs,
     /// Inputs larger than this many bytes are not submitted.
     #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
     max_input_bytes: usize,

@@ -16,9 +16,7 @@ use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, json_properties, publish_confirmed};
 use rapporteur_inputs::{Input, Limits};
-use rapporteur_jobs::{
-    JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus, Topology,
-};
+use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
@@ -35,8 +33,8 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         max_document_bytes: args.max_input_bytes as u64,
         ..Limits::default()
     };
-    let topology = Topology::new(&args.queue_prefix);
-    let connection = Connection::connect(&args.amqp_url, ConnectionProperties::default())
+    let topology = args.broker.topology();
+    let connection = Connection::connect(&args.broker.amqp_url, ConnectionProperties::default())
         .await
         .context("cannot connect to the broker (check --amqp-url / AMQP_URL)")?;
     let channel = connection.create_channel().await?;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use rapporteur_broker::BrokerArgs;
 use rapporteur_jobs::Topology;
 use rapporteur_pipeline::Converter;
 use rapporteur_render::{PageSize, RenderOptions};
@@ -29,15 +30,8 @@ use tokio::sync::watch;
     about = "Converts summary jobs from RabbitMQ"
 )]
 struct Args {
-    /// Broker URL. Prefer the environment variable: a password on the
-    /// command line is visible to every user of the machine.
-    #[arg(
-        long,
-        env = "AMQP_URL",
-        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
-        hide_env_values = true
-    )]
-    amqp_url: String,
+    #[command(flatten)]
+    broker: BrokerArgs,
     /// The shared storage root outputs are written under.
     #[arg(long, env = "STORAGE_DIR")]
     storage: PathBuf,
@@ -50,9 +44,6 @@ struct Args {
     /// Address of /healthz, /readyz and /metrics.
     #[arg(long, env = "METRICS_ADDR", default_value = "127.0.0.1:9464")]
     metrics_addr: SocketAddr,
-    /// Prefix of every queue and exchange name ("summaries" → summaries.jobs).
-    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
-    queue_prefix: String,
     /// Attempts for a job that fails for a transient reason, before it is
     /// dead-lettered.
     #[arg(long, env = "MAX_ATTEMPTS", default_value_t = 4)]
@@ -101,7 +92,7 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let worker = Arc::new(Worker {
-        topology: Topology::new(&args.queue_prefix),
+        topology: args.broker.topology(),
         storage,
         converter: Converter {
             parse: rapporteur_parse::ParseOptions {
@@ -116,7 +107,7 @@ fn main() -> anyhow::Result<()> {
         metrics: http::Metrics::default(),
     });
     let settings = broker::Settings {
-        url: args.amqp_url,
+        url: args.broker.amqp_url,
         prefetch: args.prefetch,
         concurrency,
         topology: rapporteur_broker::TopologySettings {

@@ -23,6 +23,31 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, ExchangeKind};
 use rapporteur_jobs::Topology;
 
+/// How a program finds the broker and its queues: the same options, the
+/// same environment variables and the same defaults for the worker and
+/// `rapporteur submit`, so that the two always meet on one queue.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BrokerArgs {
+    /// Broker URL. Prefer the environment variable: a password on the
+    /// command line is visible to every user of the machine.
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true
+    )]
+    pub amqp_url: String,
+    /// Prefix of every queue and exchange name ("summaries" → summaries.jobs).
+    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
+    pub queue_prefix: String,
+}
+
+impl BrokerArgs {
+    pub fn topology(&self) -> Topology {
+        Topology::new(&self.queue_prefix)
+    }
+}
+
 /// Header carrying a job's attempt number on retries.
 pub const ATTEMPT_HEADER: &str = "x-rapporteur-attempt";
 /// Headers a dead-lettered job carries: why it failed.
