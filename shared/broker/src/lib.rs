@@ -1,5 +1,6 @@
 //! Rapporteur's use of RabbitMQ, shared by the worker and `rapporteur submit`:
-//! declaring the topology (idempotently) and publishing with confirms.
+//! the options that find the broker, declaring the topology (idempotently)
+//! and publishing with confirms.
 //!
 //! The topology, for a prefix P (default "summaries"):
 //! - `P.jobs`: durable quorum queue of job requests, with a delivery limit
