@@ -3,6 +3,7 @@
 //! machine, with no broker involved.
 
 mod convert;
+mod explain;
 mod submit;
 
 use std::path::PathBuf;
@@ -29,6 +30,14 @@ enum Command {
     Convert(ConvertArgs),
     /// Publish every input as a job for the workers (see rapporteur-worker).
     Submit(SubmitArgs),
+    /// Show how the reader reads FILE: what each block became, where it went,
+    /// how speakers were split and what was dropped, then the outcome.
+    Explain {
+        file: PathBuf,
+        /// Inputs larger than this many bytes are rejected.
+        #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
+        max_input_bytes: usize,
+    },
     /// Print a published JSON Schema: event-summary (default), job-request or job-result.
     Schema {
         #[arg(default_value = "event-summary")]
@@ -105,6 +114,17 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Explain {
+            file,
+            max_input_bytes,
+        } => match explain::run(&file, max_input_bytes) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("rapporteur: {error:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Submit(args) => finish(submit::run(&args)),
         Command::Convert(args) => finish(convert::run(&args)),
     }

@@ -1,6 +1,6 @@
 //! The one document model of Rapporteur.
 //!
-//! Every reader (the text parser, later DOCX input) produces an [`EventSummary`],
+//! Every reader (text, Markdown, Word) produces an [`EventSummary`],
 //! and every writer (JSON, PDF, DOCX) reads only an [`EventSummary`]. Its JSON
 //! form is a public contract that document-management integrators code against:
 //! fields may be added, never renamed or removed. The JSON Schema of that form is
@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The version of the JSON contract written into every summary.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// A session summary: what happened at one event of a forum.
 ///
@@ -21,7 +21,8 @@ pub const SCHEMA_VERSION: &str = "1.0";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "EventSummary")]
 pub struct EventSummary {
-    /// Version of this JSON contract ("1.0").
+    /// Version of this JSON contract ("1.1"; 1.1 added `event.session_code`,
+    /// `event.venue` and `lineup`).
     pub schema_version: String,
     pub event: Event,
     /// ISO 639-1 code of the summary's language where one exists ("en", "fr",
@@ -34,6 +35,9 @@ pub struct EventSummary {
     /// Sections that are neither background, key issues nor recommendations,
     /// in document order, so that nothing the author wrote is dropped.
     pub other_sections: Vec<Section>,
+    /// Who organised, moderated, reported on and spoke at the session, as
+    /// the document lists them (also kept, as written, in `other_sections`).
+    pub lineup: Lineup,
     pub source: Source,
     /// Everything the reader repaired or guessed, by line of the source.
     pub warnings: Vec<Warning>,
@@ -61,6 +65,26 @@ pub struct Event {
     pub end_time: Option<String>,
     /// The time zone as written ("CET", "UTC+2").
     pub timezone: Option<String>,
+    /// The forum's code for the session ("IGF 2022 WS #341", "Open Forum
+    /// #19"), which the title leaves out.
+    pub session_code: Option<String>,
+    /// Where the session took place, as written ("Room C2, ITU Tower").
+    pub venue: Option<String>,
+}
+
+/// The people and organisations behind a session, from the fields and lists
+/// a document gives them in ("Organizer(s):", "Moderator", "Speakers/Panellists").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lineup {
+    /// The organising bodies, each as written.
+    pub organizers: Vec<String>,
+    /// Moderators and chairs.
+    pub moderators: Vec<Speaker>,
+    /// Rapporteurs and note-takers.
+    pub rapporteurs: Vec<Speaker>,
+    /// The listed speakers and panellists, in the order listed.
+    pub speakers: Vec<Speaker>,
 }
 
 /// One key issue: a statement, attributed to a speaker where the text names one.
@@ -106,14 +130,17 @@ pub struct Source {
     pub format: SourceFormat,
 }
 
-/// The kind of input a summary was read from: "text" (plain or lightly
-/// Markdown-flavoured text) or "docx" (a Word document, whose warnings'
-/// line numbers are paragraph numbers).
+/// The kind of input a summary was read from: "text" (plain text),
+/// "markdown", "docx" (a Word document, whose warnings' line numbers are
+/// paragraph numbers), "html" (a saved web page) or "pdf".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
     Text,
+    Markdown,
     Docx,
+    Html,
+    Pdf,
 }
 
 /// Something the reader repaired or could not fully understand.

@@ -1,28 +1,38 @@
-//! The summary reader: turns the text of a session summary, as forums publish
-//! it and as PDF or web extraction mangles it, into an [`EventSummary`].
+//! The summary reader: turns a session summary, as forums publish it and as
+//! PDF or web extraction mangles it, into an [`EventSummary`].
 //!
-//! The stages run one way, each in its own module:
-//! bytes → [`decode`] (encoding checks and repairs) → [`lines`] (extraction
-//! debris) → [`header`] (title, date line) and [`blocks`] (headings, items,
-//! paragraphs) → sections of the model, with [`speaker`] attributions split.
-//! Everything repaired on the way becomes a warning with its line number;
-//! input that is not a summary is rejected with a [`ParseError`].
+//! A format's reader gives a [`Document`]: blocks with what the format says
+//! about them (this crate reads text and Markdown into one with [`text`];
+//! Word, HTML and PDF have crates of their own). Then the stages run one
+//! way, each in its own module: [`elements`] decides what each block is (a
+//! title, a date line, a heading, a field, a speaker's name, an item, a
+//! paragraph, or furniture) by weighing evidence; [`sections`] sends each to
+//! the model's sections by meaning, splitting speakers ([`speaker`]) and
+//! reading the line-up ([`lineup`]); [`accept`] decides whether the result
+//! reports on a session at all. Everything repaired on the way becomes a
+//! warning with its line number; what is not a summary is rejected with a
+//! [`ParseError`] that says why. [`explain`] shows the whole reading.
 
-mod blocks;
+mod accept;
 mod decode;
+pub mod document;
+mod elements;
 mod header;
-mod headings;
-mod lines;
+mod lexicon;
+mod lineup;
+mod markup;
+mod sections;
 mod speaker;
+mod text;
 mod when;
 
-use rapporteur_model::{
-    EventSummary, KeyIssue, SCHEMA_VERSION, Section, Source, SourceFormat, Warning,
-};
+use rapporteur_model::{EventSummary, SCHEMA_VERSION, Source, SourceFormat, Warning};
 use sha2::{Digest, Sha256};
 
-use crate::blocks::{Block, BlockKind};
-use crate::headings::SectionKind;
+pub use document::{Block, Document, Role, Table, table_blocks};
+pub use sections::Placement;
+
+use crate::elements::{Element, Kind};
 
 /// Limits and switches of the reader.
 #[derive(Debug, Clone)]
@@ -91,6 +101,13 @@ pub(crate) struct Diagnostics {
 }
 
 impl Diagnostics {
+    pub fn new(source_name: &str) -> Diagnostics {
+        Diagnostics {
+            source_name: source_name.to_string(),
+            warnings: Vec::new(),
+        }
+    }
+
     pub fn warn(&mut self, line: usize, message: impl Into<String>) {
         self.warnings.push(Warning {
             line,
@@ -109,202 +126,197 @@ impl Diagnostics {
 }
 
 /// Whether `line` is a date-and-time line as this reader understands one
-/// ("31 January 2023, 14:30–15:45 CET", "12 juin 2023"). Readers of other
-/// formats use it to tell a date from a session type (a Word Subtitle holds
-/// both).
+/// ("31 January 2023, 14:30–15:45 CET", "12 juin 2023").
 pub fn is_date_line(line: &str) -> bool {
     when::parse_when(line).is_some()
 }
 
-/// Whether a title line names the session type itself ("Summary of Side
-/// Event: …", "Workshop 12: …").
-pub fn title_names_event_type(line: &str) -> bool {
-    header::split_title(line).0.is_some()
+/// The source of a summary read from `bytes`.
+pub fn source_of(name: &str, bytes: &[u8], format: SourceFormat) -> Source {
+    Source {
+        name: name.to_string(),
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+        format,
+    }
 }
 
-/// Reads one summary. `name` is how the input is called in the model and in
-/// errors (a file name, or an archive and entry).
+/// Reads one text summary (plain text or Markdown). `name` is how the input
+/// is called in the model and in errors (a file name, or an archive and entry).
 pub fn parse_summary(
     name: &str,
     bytes: &[u8],
     options: &ParseOptions,
 ) -> Result<EventSummary, ParseError> {
-    let mut diag = Diagnostics {
-        source_name: name.to_string(),
-        warnings: Vec::new(),
-    };
+    let format = text_format(name);
+    let document = text_document(name, bytes, options)?;
+    read_document(name, &document, source_of(name, bytes, format), options)
+}
+
+/// Markdown for `.md` and `.markdown` names, plain text otherwise; both are
+/// read the same way.
+fn text_format(name: &str) -> SourceFormat {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("md" | "markdown") => SourceFormat::Markdown,
+        _ => SourceFormat::Text,
+    }
+}
+
+/// Decodes text (checking that it is text at all) and groups it into blocks.
+pub fn text_document(
+    name: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<Document, ParseError> {
+    let mut diag = Diagnostics::new(name);
     let text = decode::decode(bytes, options.max_bytes, &mut diag)?;
     if text.trim().is_empty() {
         return Err(diag.reject(RejectKind::Empty, None, "the input is empty".to_string()));
     }
-    let lines = lines::clean_lines(&text, &mut diag);
-    let headings = find_headings(&lines);
-    let Some(&(first_heading, _)) = headings
-        .first()
-        .filter(|_| headings.iter().any(|&(_, k)| k != SectionKind::Other))
-    else {
-        let first = lines.iter().find(|l| !l.is_blank());
-        return Err(diag.reject(
-            RejectKind::NotASummary,
-            first.map(|l| l.number),
-            format!(
-                "not a session summary: no 'Background', 'Key issues' or 'Recommendations' heading found (the text starts '{}')",
-                first.map(|l| excerpt(&l.text)).unwrap_or_default()
-            ),
-        ));
-    };
-    let header = header::parse_header(&lines[..first_heading], &mut diag);
-    let body = blocks::blocks(&lines[first_heading..], &mut diag);
-    let mut summary = EventSummary {
-        schema_version: SCHEMA_VERSION.to_string(),
-        event: header.event,
-        language: String::new(),
-        background: Vec::new(),
-        key_issues: Vec::new(),
-        recommendations: Vec::new(),
-        other_sections: header.details,
-        source: Source {
-            name: name.to_string(),
-            sha256: format!("{:x}", Sha256::digest(bytes)),
-            bytes: bytes.len() as u64,
-            format: SourceFormat::Text,
-        },
-        warnings: Vec::new(),
-    };
-    for (line, paragraph) in header.paragraphs {
-        diag.warn(
-            line,
-            "text between the title and the first heading taken as background",
-        );
-        summary.background.push(paragraph);
+    let mut document = text::document(&text, &mut diag);
+    document.warnings = diag
+        .warnings
+        .into_iter()
+        .map(|w| (w.line, w.message))
+        .collect();
+    Ok(document)
+}
+
+/// Reads a summary from a format reader's blocks.
+pub fn read_document(
+    name: &str,
+    document: &Document,
+    source: Source,
+    options: &ParseOptions,
+) -> Result<EventSummary, ParseError> {
+    explain_document(name, document, source, options).result
+}
+
+/// How a document was read: every block with what it became and where it
+/// went, and the summary or the reason it was rejected.
+#[derive(Debug)]
+pub struct Explanation {
+    pub placements: Vec<Placement>,
+    pub result: Result<EventSummary, ParseError>,
+}
+
+/// Reads a summary from a format reader's blocks, keeping the reading.
+pub fn explain_document(
+    name: &str,
+    document: &Document,
+    source: Source,
+    _options: &ParseOptions,
+) -> Explanation {
+    let mut diag = Diagnostics::new(name);
+    for (line, message) in &document.warnings {
+        diag.warn(*line, message.clone());
     }
-    summary.language = detect_language(&summary.event.title, &body);
-    fill_sections(&mut summary, &body, &mut diag);
-    check_filled(&summary, &body, &diag)?;
-    if summary.event.title.is_empty() {
-        summary.event.title = stem(name).to_string();
+    let first_line = document.blocks.first().map(|b| b.line);
+    if document.blocks.iter().all(|b| b.text.trim().is_empty()) {
+        return Explanation {
+            placements: Vec::new(),
+            result: Err(diag.reject(RejectKind::Empty, None, "the input is empty".to_string())),
+        };
+    }
+    let elements = elements::partition(&document.blocks);
+    let language = detect_language(&elements);
+    let assembled = sections::assemble(&elements, &language, &mut diag);
+    let placements = assembled.placements.clone();
+    let result = finish(
+        name, &elements, assembled, language, source, first_line, diag,
+    );
+    Explanation { placements, result }
+}
+
+fn finish(
+    name: &str,
+    elements: &[Element],
+    assembled: sections::Assembled,
+    language: String,
+    source: Source,
+    first_line: Option<usize>,
+    mut diag: Diagnostics,
+) -> Result<EventSummary, ParseError> {
+    check_filled(&assembled, first_line, &diag)?;
+    accept::check(elements, &assembled, &diag)?;
+    for text in assembled
+        .background
+        .iter()
+        .chain(assembled.key_issues.iter().map(|k| &k.text))
+        .chain(&assembled.recommendations)
+    {
+        if is_placeholder(text) {
+            let line = elements
+                .iter()
+                .find(|e| e.source.contains(text.as_str()))
+                .map_or(1, |e| e.line);
+            diag.warn(
+                line,
+                format!("looks like unfilled template text: '{}'", excerpt(text)),
+            );
+        }
+    }
+    let mut event = assembled.event;
+    if event.title.is_empty() {
+        event.title = stem(name).to_string();
         diag.warn(
-            header.title_line.unwrap_or(1),
+            assembled.title_line.or(first_line).unwrap_or(1),
             "no title line; the file name is used as the title",
         );
     }
-    if summary.event.date.is_none() && summary.event.start_time.is_none() {
-        diag.warn(header.title_line.unwrap_or(1), "no date or time line found");
+    if event.date.is_none() && event.start_time.is_none() {
+        diag.warn(
+            assembled.title_line.unwrap_or(1),
+            "no date or time line found",
+        );
     }
-    diag.warnings.sort();
-    diag.warnings.dedup();
-    summary.warnings = diag.warnings;
-    Ok(summary)
-}
-
-/// Indexes and kinds of the heading lines. The first line of a document is
-/// its title, and a heading only if it is nothing but a heading phrase: a title
-/// such as "Way Forward for Digital Inclusion" must stay a title.
-fn find_headings(lines: &[lines::Line]) -> Vec<(usize, SectionKind)> {
-    let first_content = lines.iter().position(|l| !l.is_blank());
-    (0..lines.len())
-        .filter_map(|i| {
-            let heading = blocks::heading_at(lines, i)?;
-            let title = Some(i) == first_content && !headings::is_bare_phrase(&heading.label);
-            (!title).then_some((i, heading.kind))
-        })
-        .collect()
-}
-
-/// Distributes the body's blocks to the model's sections.
-fn fill_sections(summary: &mut EventSummary, body: &[Block], diag: &mut Diagnostics) {
-    let mut current = SectionKind::Other;
-    let mut heading_line = 0;
-    let mut filled = true;
-    for block in body {
-        let text = || speaker::strip_bold(&block.text).0;
-        match (&block.kind, current) {
-            (BlockKind::Heading(heading), _) => {
-                if !filled {
-                    diag.warn(heading_line, "this section has no text under it");
-                }
-                current = heading.kind;
-                heading_line = block.line;
-                filled = heading.inline.is_some();
-                match heading.kind {
-                    SectionKind::Background => summary.background.extend(heading.inline.clone()),
-                    SectionKind::KeyIssues => {
-                        summary
-                            .key_issues
-                            .extend(heading.inline.as_deref().map(|t| KeyIssue {
-                                speaker: None,
-                                text: t.to_string(),
-                            }))
-                    }
-                    SectionKind::Recommendations => {
-                        summary.recommendations.extend(heading.inline.clone())
-                    }
-                    SectionKind::Other => summary.other_sections.push(Section {
-                        heading: heading.label.clone(),
-                        paragraphs: heading.inline.iter().cloned().collect(),
-                        items: Vec::new(),
-                    }),
-                }
-                continue;
-            }
-            (_, SectionKind::Background) => summary.background.push(text()),
-            (_, SectionKind::KeyIssues) => {
-                let casing = speaker::Casing::of_language(&summary.language);
-                let (speaker, text) = speaker::split_attribution(&block.text, casing);
-                summary.key_issues.push(KeyIssue { speaker, text });
-            }
-            (_, SectionKind::Recommendations) => summary.recommendations.push(text()),
-            (kind, SectionKind::Other) => {
-                let section = summary
-                    .other_sections
-                    .last_mut()
-                    .expect("the body starts with a heading");
-                match kind {
-                    BlockKind::Item => section.items.push(text()),
-                    _ => section.paragraphs.push(text()),
-                }
-            }
-        }
-        if is_placeholder(&block.text) {
-            diag.warn(
-                block.line,
-                format!(
-                    "looks like unfilled template text: '{}'",
-                    excerpt(&block.text)
-                ),
-            );
-        }
-        filled = true;
-    }
-    if !filled {
-        diag.warn(heading_line, "this section has no text under it");
-    }
+    let mut warnings = diag.warnings;
+    warnings.sort();
+    warnings.dedup();
+    Ok(EventSummary {
+        schema_version: SCHEMA_VERSION.to_string(),
+        event,
+        language,
+        background: assembled.background,
+        key_issues: assembled.key_issues,
+        recommendations: assembled.recommendations,
+        other_sections: assembled.other_sections,
+        lineup: assembled.lineup,
+        source,
+        warnings,
+    })
 }
 
 /// Rejects a template whose headings have nothing but placeholders under them.
 fn check_filled(
-    summary: &EventSummary,
-    body: &[Block],
+    assembled: &sections::Assembled,
+    first_line: Option<usize>,
     diag: &Diagnostics,
 ) -> Result<(), ParseError> {
-    let filled = summary
+    let texts = assembled
         .background
         .iter()
-        .chain(summary.key_issues.iter().map(|i| &i.text))
-        .chain(&summary.recommendations)
+        .chain(assembled.key_issues.iter().map(|i| &i.text))
+        .chain(&assembled.recommendations)
         .chain(
-            summary
+            assembled
                 .other_sections
                 .iter()
                 .flat_map(|s| s.paragraphs.iter().chain(&s.items)),
         )
-        .any(|t| !is_placeholder(t));
-    if filled {
+        .collect::<Vec<_>>();
+    if texts.iter().any(|t| !is_placeholder(t)) || assembled.headings.is_empty() {
         return Ok(());
     }
+    let line = assembled
+        .headings
+        .first()
+        .map(|&(line, _)| line)
+        .or(first_line);
     Err(diag.reject(
         RejectKind::EmptyTemplate,
-        body.first().map(|b| b.line),
+        line,
         "a template with nothing filled in: the section headings have no text under them"
             .to_string(),
     ))
@@ -314,7 +326,7 @@ fn check_filled(
 fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
     // Placeholders are short; folding only the start keeps this cheap on long items.
-    let lower = headings::fold(&t.chars().take(12).collect::<String>());
+    let lower = lexicon::fold(&t.chars().take(12).collect::<String>());
     let bracketed =
         (t.starts_with('[') && t.ends_with(']')) || (t.starts_with('<') && t.ends_with('>'));
     let only_marks = t
@@ -340,24 +352,27 @@ fn is_placeholder(text: &str) -> bool {
 
 /// Detects the language of the summary's prose (the title alone when there
 /// is no prose).
-fn detect_language(title: &str, body: &[Block]) -> String {
+fn detect_language(elements: &[Element]) -> String {
     // A few hundred characters settle the language; reading the whole text
     // would make detection the most expensive step of a parse.
     const SAMPLE_CHARS: usize = 400;
     let mut prose = String::new();
-    for text in body
-        .iter()
-        .map(|b| b.text.as_str())
-        .filter(|t| !t.is_empty())
-    {
-        if prose.chars().count() >= SAMPLE_CHARS {
-            break;
+    let mut title = String::new();
+    for element in elements {
+        match &element.kind {
+            Kind::Paragraph(t) | Kind::Item(t) => {
+                if prose.len() >= SAMPLE_CHARS {
+                    break;
+                }
+                prose.push_str(&t.text);
+                prose.push(' ');
+            }
+            Kind::Title(t) if title.is_empty() => title = t.title.clone(),
+            _ => {}
         }
-        prose.push_str(text);
-        prose.push(' ');
     }
     if prose.is_empty() {
-        prose = title.to_string();
+        prose = title;
     }
     static DETECTOR: std::sync::LazyLock<whatlang::Detector> = std::sync::LazyLock::new(|| {
         // Forums publish in the UN languages and a few others; scoring only
@@ -396,7 +411,8 @@ fn iso_639_1(lang: whatlang::Lang) -> Option<&'static str> {
     })
 }
 
-fn excerpt(text: &str) -> String {
+/// The first characters of a text, for messages.
+pub(crate) fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(60).collect();
     if out.len() < text.len() {
         out.push('…');

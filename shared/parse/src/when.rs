@@ -14,8 +14,6 @@
 //! year; a time needs a clock separator, an "h" or AM/PM) so that titles such
 //! as "WSIS 2023" or "SDG 5: Gender Equality" are never read as dates.
 
-// lib.rs declares the module but does not use it yet; remove once it does.
-
 use std::cmp::Reverse;
 use std::sync::LazyLock;
 
@@ -134,7 +132,7 @@ struct Atom {
 }
 
 /// A clock time as written, before AM/PM and range context are applied.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Clock {
     hour: u32,
     minute: Option<u32>,
@@ -175,12 +173,64 @@ pub fn parse_when(line: &str) -> Option<When> {
         return None;
     }
     let mut when = When::default();
+    if let Some((first, second)) = repeated_date_range(&text, &atoms, &spans) {
+        // "29 Nov 2022 (09:30 UTC) - 29 Nov 2022 (11:00 UTC)": one range
+        // written as two date-and-time pairs.
+        fill_dates(&text, &atoms[..1], &mut when);
+        let mut end = When::default();
+        fill_dates(&text, &atoms[1..2], &mut end);
+        if end.date != when.date {
+            when.end_date = end.date;
+        }
+        when.notes.extend(end.notes);
+        let span = Span {
+            first: first.first.clone(),
+            second: Some(second.first.clone()),
+            zones: first.zones.iter().chain(&second.zones).cloned().collect(),
+            times: format!("{} - {}", first.times, second.times),
+            end: second.end,
+        };
+        fill_times(&masked, std::slice::from_ref(&span), &mut when);
+        return Some(when);
+    }
     fill_dates(&text, &atoms, &mut when);
     fill_times(&masked, &spans, &mut when);
     Some(when)
 }
 
+/// Two single times, each after its own date, with a range's connector
+/// between them: the start and end of one session.
+fn repeated_date_range<'a>(
+    text: &str,
+    atoms: &[Atom],
+    spans: &'a [Span],
+) -> Option<(&'a Span, &'a Span)> {
+    static GAP: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)^[\s)\]]*(?:-|to|until|till|through|au|al|hasta|à|a)[\s,]*(?:\p{L}+\.?,?\s*)?$")
+    });
+    let ([a, b], [first, second]) = (atoms, spans) else {
+        return None;
+    };
+    let single = |s: &Span| s.second.is_none();
+    (single(first)
+        && single(second)
+        && a.end <= first.end
+        && first.end <= b.start
+        && b.end <= second.end + 8
+        && text
+            .get(first.end..b.start)
+            .is_some_and(|gap| GAP.is_match(gap)))
+    .then_some((first, second))
+}
+
 fn normalise(line: &str) -> String {
+    // French clocks written with spaces ("14 h 00", "9 h") as "14h00", "9h".
+    static SPACED_H: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{1,2})\s+h(?:\s+(\d{2}))?\b"));
+    let line = if line.contains(" h") {
+        SPACED_H.replace_all(line, "${1}h${2}")
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    };
     line.chars()
         .filter(|c| {
             !matches!(

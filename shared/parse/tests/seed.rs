@@ -17,7 +17,7 @@ fn speaker(honorific: &str, name: &str, role: &str, organization: &str) -> Optio
 #[test]
 fn seed_parses_field_by_field() {
     let s = parse_summary("wsis-cooperation-sdgs.txt", SEED, &ParseOptions::default()).unwrap();
-    assert_eq!(s.schema_version, "1.0");
+    assert_eq!(s.schema_version, "1.1");
     assert_eq!(s.event.kind.as_deref(), Some("Side Event"));
     assert_eq!(
         s.event.title,

@@ -63,11 +63,7 @@ impl From<ParseError> for ConvertError {
 impl Converter {
     /// Reads a document (text, or a Word file) into the model.
     pub fn read(&self, name: &str, bytes: &[u8]) -> Result<EventSummary, ConvertError> {
-        Ok(rapporteur_read_docx::read_summary(
-            name,
-            bytes,
-            &self.parse,
-        )?)
+        Ok(rapporteur_read::read_summary(name, bytes, &self.parse)?)
     }
 
     /// Converts one document and writes `<key>.<format>` for every format.

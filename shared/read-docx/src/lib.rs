@@ -1,10 +1,12 @@
 //! Word documents (.docx) as input. Organisers often submit the Word
-//! template rather than text; this reader turns its paragraphs into the
-//! lightly-Markdown text the summary parser reads (Title and Heading styles
-//! become heading lines, a session type in the Subtitle goes before the
-//! title, bold runs `**…**`, numbered and bulleted paragraphs
-//! `- ` items) and parses that, so a Word version of a summary gives the
-//! same model as its text version.
+//! template rather than text; this reader gives the summary reader what
+//! Word says about each paragraph: Title, Subtitle and Heading styles
+//! (recognised by name in English, French, Spanish and German, through
+//! `basedOn`, or by outline level), list items (numbering, on the paragraph
+//! or its style, with its level), bold runs (direct, or through a character
+//! style such as LibreOffice's "Strong Emphasis"), and tables (a two-column
+//! form's label cells as labels). A Word version of a summary then gives
+//! the same model as its text version.
 //!
 //! A .docx is a zip archive of XML parts, and so gets the archive checks
 //! the inputs crate applies to `.zip` files (entry count, total size,
@@ -14,14 +16,14 @@
 use std::io::{Cursor, Read};
 
 use docx_rs::{
-    Bold, DocumentChild, Docx, Hyperlink, InsertChild, Name, Paragraph, ParagraphChild, Run,
-    RunChild, StructuredDataTagChild, Table, TableCellContent, TableChild, TableRowChild,
+    DocumentChild, Docx, Hyperlink, InsertChild, Paragraph, ParagraphChild, Run, RunChild,
+    StructuredDataTagChild, Table, TableCellContent, TableChild, TableRowChild,
 };
-use rapporteur_model::{EventSummary, Source, SourceFormat};
+use rapporteur_model::{EventSummary, SourceFormat};
 use rapporteur_parse::{
-    ParseError, ParseOptions, RejectKind, is_date_line, parse_summary, title_names_event_type,
+    Block, Document, ParseError, ParseOptions, RejectKind, Role, read_document, source_of,
+    table_blocks,
 };
-use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 /// The parts of a Word document, unpacked, may not exceed this: the text of
@@ -32,29 +34,13 @@ const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_COMPRESSION_RATIO: u64 = 100;
 /// A document has a few dozen parts; thousands mean something else.
 const MAX_PARTS: usize = 1000;
+/// Tables inside tables deeper than this are read as text no further.
+const MAX_TABLE_DEPTH: usize = 8;
 
 /// How a Word file that is a password-protected document starts: the OLE
 /// compound-file signature of the encrypted container Word writes instead
 /// of a zip.
 const OLE_SIGNATURE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-/// Reads a summary with the reader its input needs: this crate's for Word
-/// documents (a `.docx` name, or zip bytes whatever the name, which the text
-/// parser could only call binary), the text parser for everything else.
-pub fn read_summary(
-    name: &str,
-    bytes: &[u8],
-    options: &ParseOptions,
-) -> Result<EventSummary, ParseError> {
-    let docx_name = std::path::Path::new(name)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
-    if docx_name || bytes.starts_with(b"PK\x03\x04") {
-        read_docx_summary(name, bytes, options)
-    } else {
-        parse_summary(name, bytes, options)
-    }
-}
 
 /// Reads a .docx summary. `name` is how the input is called in the model and
 /// in errors. Line numbers in warnings and errors are paragraph numbers of
@@ -64,6 +50,22 @@ pub fn read_docx_summary(
     bytes: &[u8],
     options: &ParseOptions,
 ) -> Result<EventSummary, ParseError> {
+    let document = docx_document(name, bytes, options)?;
+    read_document(
+        name,
+        &document,
+        source_of(name, bytes, SourceFormat::Docx),
+        options,
+    )
+}
+
+/// A .docx's paragraphs as the summary reader's blocks, after the package
+/// checks.
+pub fn docx_document(
+    name: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<Document, ParseError> {
     let reject = |kind, message: String| ParseError {
         source_name: name.to_string(),
         line: None,
@@ -97,30 +99,7 @@ pub fn read_docx_summary(
                 ),
             )
         })?;
-
-    let text = DocumentText::of(&docx);
-    let to_paragraph = |line: usize| text.paragraph_of_line(line);
-    let mut summary = parse_summary(name, text.text.as_bytes(), options).map_err(|mut e| {
-        e.line = e.line.map(to_paragraph);
-        e
-    })?;
-    if text.event_type.is_some() {
-        summary.event.kind = text.event_type.clone();
-    }
-    summary.source = Source {
-        name: name.to_string(),
-        sha256: format!("{:x}", Sha256::digest(bytes)),
-        bytes: bytes.len() as u64,
-        format: SourceFormat::Docx,
-    };
-    for warning in &mut summary.warnings {
-        warning.line = to_paragraph(warning.line);
-    }
-    // Several lines can map to one paragraph; keep the parser's order and
-    // uniqueness of warnings.
-    summary.warnings.sort();
-    summary.warnings.dedup();
-    Ok(summary)
+    Ok(Reader::new(&docx).document())
 }
 
 /// An OLE file is what Word writes for a password-protected document (its
@@ -205,14 +184,11 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
     Ok(())
 }
 
-/// The document as the parser's text, with the paragraph each line came from.
-struct DocumentText {
-    text: String,
-    /// Paragraph number (1-based) of each line (0-based); blank separator
-    /// lines belong to the paragraph before them.
-    line_paragraphs: Vec<usize>,
-    /// The session type, when the Subtitle under the Title names it.
-    event_type: Option<String>,
+/// Walks a document's body into blocks.
+struct Reader<'a> {
+    docx: &'a Docx,
+    /// Paragraphs seen so far, empty ones and those in tables included.
+    paragraphs: usize,
 }
 
 /// What a paragraph is, by its style and numbering.
@@ -220,289 +196,369 @@ struct DocumentText {
 enum Kind {
     Title,
     Subtitle,
-    Heading(usize),
-    Item,
+    Heading(u8),
+    Item(u8),
     Plain,
 }
 
-/// Where a Subtitle names the session type before the date, as this
-/// project's DOCX writer puts it ("Side Event · 31 January 2023, 14:30").
-const SUBTITLE_SEPARATOR: &str = " · ";
+impl<'a> Reader<'a> {
+    fn new(docx: &'a Docx) -> Reader<'a> {
+        Reader {
+            docx,
+            paragraphs: 0,
+        }
+    }
 
-/// A Subtitle's session type, if it names one: the part before the date,
-/// or, with no date, a few words that are not a date either. A longer
-/// subtitle without a date is a tagline, which stays text.
-fn subtitle_event_type(subtitle: &str) -> Option<(&str, &str)> {
-    let (head, rest) = subtitle
-        .split_once(SUBTITLE_SEPARATOR)
-        .unwrap_or((subtitle, ""));
-    let names_type = !is_date_line(head)
-        && if rest.is_empty() {
-            head.split_whitespace().count() <= 5
-        } else {
-            is_date_line(rest)
-        };
-    names_type.then_some((head.trim(), rest.trim()))
-}
-
-impl DocumentText {
-    fn of(docx: &Docx) -> DocumentText {
-        let mut paragraphs = Vec::new();
-        for child in &docx.document.children {
+    fn document(mut self) -> Document {
+        let mut blocks = Vec::new();
+        for child in &self.docx.document.children {
             match child {
-                DocumentChild::Paragraph(p) => paragraphs.push(p.as_ref()),
-                DocumentChild::Table(t) => table_paragraphs(t, &mut paragraphs),
-                DocumentChild::StructuredDataTag(tag) => {
-                    tag_paragraphs(&tag.children, &mut paragraphs)
+                DocumentChild::Paragraph(p) => blocks.extend(self.paragraph(p)),
+                DocumentChild::Table(t) => blocks.extend(self.table(t, 0)),
+                DocumentChild::StructuredDataTag(tag) => blocks.extend(self.tag(&tag.children, 0)),
+                _ => {}
+            }
+        }
+        Document {
+            blocks,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn table(&mut self, table: &Table, depth: usize) -> Vec<Block> {
+        let mut rows = Vec::new();
+        for TableChild::TableRow(row) in &table.rows {
+            let mut cells = Vec::new();
+            for TableRowChild::TableCell(cell) in &row.cells {
+                let mut blocks = Vec::new();
+                for content in &cell.children {
+                    match content {
+                        TableCellContent::Paragraph(p) => blocks.extend(self.paragraph(p)),
+                        TableCellContent::Table(t) if depth < MAX_TABLE_DEPTH => {
+                            blocks.extend(self.table(t, depth + 1))
+                        }
+                        TableCellContent::StructuredDataTag(tag) => {
+                            blocks.extend(self.tag(&tag.children, depth))
+                        }
+                        _ => {}
+                    }
+                }
+                cells.push(blocks);
+            }
+            rows.push(cells);
+        }
+        table_blocks(rows)
+    }
+
+    /// Paragraphs inside content controls, which Word templates use for the
+    /// fields an organiser fills in.
+    fn tag(&mut self, children: &[StructuredDataTagChild], depth: usize) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for child in children {
+            match child {
+                StructuredDataTagChild::Paragraph(p) => blocks.extend(self.paragraph(p)),
+                StructuredDataTagChild::Table(t) if depth < MAX_TABLE_DEPTH => {
+                    blocks.extend(self.table(t, depth + 1))
+                }
+                StructuredDataTagChild::StructuredDataTag(tag) if depth < MAX_TABLE_DEPTH => {
+                    blocks.extend(self.tag(&tag.children, depth + 1))
                 }
                 _ => {}
             }
         }
-        let mut read: Vec<(usize, Kind, String)> = Vec::new();
-        for (index, paragraph) in paragraphs.into_iter().enumerate() {
-            let kind = kind(docx, paragraph);
-            let text = match kind {
-                Kind::Plain | Kind::Item => marked_text(paragraph),
-                Kind::Title | Kind::Subtitle | Kind::Heading(_) => plain_text(paragraph),
-            };
-            if !text.is_empty() {
-                read.push((index + 1, kind, text));
-            }
-        }
+        blocks
+    }
 
-        let mut out = DocumentText {
-            text: String::new(),
-            line_paragraphs: Vec::new(),
-            event_type: None,
+    /// One paragraph as blocks: usually one, more where a manual line break
+    /// starts a typed list item ("<br>- item").
+    fn paragraph(&mut self, paragraph: &Paragraph) -> Vec<Block> {
+        self.paragraphs += 1;
+        let line = self.paragraphs;
+        let kind = self.kind(paragraph);
+        let role = match kind {
+            Kind::Title => Role::Title,
+            Kind::Subtitle => Role::Subtitle,
+            Kind::Heading(level) => Role::Heading(level),
+            Kind::Item(_) => Role::Item,
+            Kind::Plain => Role::Text,
         };
-        // A session type in the Subtitle goes where the parser looks for it,
-        // in front of the title ("Summary of Side Event: …"); the exact words
-        // are put back into the model after parsing.
-        if let [(_, Kind::Title, title), (_, Kind::Subtitle, subtitle), ..] = read.as_mut_slice()
-            && !title_names_event_type(title)
-            && let Some((event_type, date)) = subtitle_event_type(subtitle)
-        {
-            *title = format!("Summary of {event_type}: {title}");
-            out.event_type = Some(event_type.to_string());
-            *subtitle = date.to_string();
+        let level = match kind {
+            Kind::Item(level) => level,
+            _ => 0,
+        };
+        let style_bold = self.style_bold(paragraph);
+        let mut spans = Vec::new();
+        for child in &paragraph.children {
+            self.child_spans(child, style_bold, &mut spans);
         }
-        let mut in_list = false;
-        for (number, kind, text) in read {
+        let mut blocks = Vec::new();
+        for (index, piece) in split_lines(spans).into_iter().enumerate() {
+            let (text, bold) = join(&piece);
             if text.is_empty() {
                 continue;
             }
-            // List items are consecutive lines; everything else is a
-            // paragraph of its own, set off by blank lines.
-            if in_list && kind != Kind::Item {
-                out.line(String::new(), number - 1);
-            }
-            in_list = kind == Kind::Item;
-            match kind {
-                Kind::Title | Kind::Subtitle | Kind::Plain => out.line(text, number),
-                Kind::Heading(level) => out.line(format!("{} {text}", "#".repeat(level)), number),
-                Kind::Item => out.line(format!("- {text}"), number),
-            }
-            if !in_list {
-                out.line(String::new(), number);
-            }
+            blocks.push(Block {
+                line,
+                role: if index == 0 { role } else { Role::Text },
+                text,
+                bold,
+                level,
+                gap_before: index == 0,
+            });
         }
-        out
+        blocks
     }
 
-    fn line(&mut self, text: String, paragraph: usize) {
-        self.text.push_str(&text);
-        self.text.push('\n');
-        self.line_paragraphs.push(paragraph.max(1));
+    /// A paragraph's kind: Title, Subtitle and Heading by the name of its
+    /// style or a style it is based on (names are stable across Word's
+    /// languages only in English; French, Spanish and German names are known
+    /// too), or by outline level; an item if the paragraph or its style has
+    /// numbering.
+    fn kind(&self, paragraph: &Paragraph) -> Kind {
+        let style_id = paragraph.property.style.as_ref().map(|s| s.val.as_str());
+        let mut id = style_id;
+        for _ in 0..8 {
+            let Some(style) = id.and_then(|id| self.docx.styles.find_style_by_id(id)) else {
+                break;
+            };
+            let name = serde_json::to_value(&style.name)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_lowercase))
+                .unwrap_or_default();
+            if let Some(kind) = kind_of_style_name(&name) {
+                return kind;
+            }
+            if let Some(level) = style.paragraph_property.outline_lvl.as_ref() {
+                return Kind::Heading((level.v + 1).clamp(1, 6) as u8);
+            }
+            id = style
+                .based_on
+                .as_ref()
+                .and_then(|b| serde_json::to_value(b).ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .and_then(|b| {
+                    self.docx
+                        .styles
+                        .find_style_by_id(&b)
+                        .map(|s| s.style_id.as_str())
+                });
+        }
+        if let Some(level) = paragraph.property.outline_lvl.as_ref()
+            && level.v < 9
+        {
+            return Kind::Heading((level.v + 1).clamp(1, 6) as u8);
+        }
+        let numbered = |numbering: Option<&docx_rs::NumberingProperty>| {
+            numbering
+                .filter(|n| n.id.as_ref().is_some_and(|id| id.id != 0))
+                .map(|n| n.level.as_ref().map_or(0, |l| l.val.min(8) as u8))
+        };
+        let style = style_id.and_then(|id| self.docx.styles.find_style_by_id(id));
+        numbered(paragraph.property.numbering_property.as_ref())
+            .or_else(|| {
+                style.and_then(|s| numbered(s.paragraph_property.numbering_property.as_ref()))
+            })
+            .map_or(Kind::Plain, Kind::Item)
     }
 
-    /// The paragraph of a 1-based line number of the text.
-    fn paragraph_of_line(&self, line: usize) -> usize {
-        let last = self.line_paragraphs.last().copied().unwrap_or(1);
-        line.checked_sub(1)
-            .and_then(|i| self.line_paragraphs.get(i))
-            .copied()
-            .unwrap_or(last)
+    /// Whether the paragraph's style makes its text bold.
+    fn style_bold(&self, paragraph: &Paragraph) -> bool {
+        paragraph
+            .property
+            .style
+            .as_ref()
+            .and_then(|s| self.docx.styles.find_style_by_id(&s.val))
+            .is_some_and(|s| s.run_property.bold.as_ref().is_some_and(is_on))
     }
-}
 
-fn table_paragraphs<'a>(table: &'a Table, out: &mut Vec<&'a Paragraph>) {
-    for TableChild::TableRow(row) in &table.rows {
-        for TableRowChild::TableCell(cell) in &row.cells {
-            for content in &cell.children {
-                match content {
-                    TableCellContent::Paragraph(p) => out.push(p),
-                    TableCellContent::Table(t) => table_paragraphs(t, out),
-                    TableCellContent::StructuredDataTag(tag) => tag_paragraphs(&tag.children, out),
-                    TableCellContent::TableOfContents(_) => {}
+    fn child_spans(&self, child: &ParagraphChild, style_bold: bool, out: &mut Vec<Span>) {
+        match child {
+            ParagraphChild::Run(run) => self.run_spans(run, style_bold, out),
+            ParagraphChild::Insert(insert) => {
+                for child in &insert.children {
+                    if let InsertChild::Run(run) = child {
+                        self.run_spans(run, style_bold, out);
+                    }
                 }
             }
-        }
-    }
-}
-
-/// Paragraphs inside content controls, which Word templates use for the
-/// fields an organiser fills in.
-fn tag_paragraphs<'a>(children: &'a [StructuredDataTagChild], out: &mut Vec<&'a Paragraph>) {
-    for child in children {
-        match child {
-            StructuredDataTagChild::Paragraph(p) => out.push(p),
-            StructuredDataTagChild::Table(t) => table_paragraphs(t, out),
-            StructuredDataTagChild::StructuredDataTag(tag) => tag_paragraphs(&tag.children, out),
+            ParagraphChild::Hyperlink(Hyperlink { children, .. }) => {
+                for child in children {
+                    self.child_spans(child, style_bold, out);
+                }
+            }
+            ParagraphChild::StructuredDataTag(tag) => {
+                for child in &tag.children {
+                    match child {
+                        StructuredDataTagChild::Run(run) => self.run_spans(run, style_bold, out),
+                        StructuredDataTagChild::Paragraph(p) => {
+                            for child in &p.children {
+                                self.child_spans(child, style_bold, out);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
             _ => {}
         }
     }
+
+    fn run_spans(&self, run: &Run, style_bold: bool, out: &mut Vec<Span>) {
+        let property = &run.run_property;
+        let character_style_bold = property
+            .style
+            .as_ref()
+            .and_then(|s| self.docx.styles.find_style_by_id(&s.val))
+            .is_some_and(|s| s.run_property.bold.as_ref().is_some_and(is_on));
+        let bold = match property.bold.as_ref() {
+            Some(b) => is_on(b),
+            None => character_style_bold || style_bold,
+        };
+        let mut text = String::new();
+        for child in &run.children {
+            match child {
+                RunChild::Text(t) => text.push_str(&t.text),
+                RunChild::Tab(_) | RunChild::PTab(_) => text.push(' '),
+                RunChild::Break(_) => {
+                    out.push(Span {
+                        text: std::mem::take(&mut text),
+                        bold,
+                    });
+                    out.push(Span {
+                        text: "\n".into(),
+                        bold: false,
+                    });
+                }
+                _ => {}
+            }
+        }
+        out.push(Span { text, bold });
+    }
 }
 
-/// A paragraph's kind: Title and Heading by the name of its style (names
-/// are the same in every language of Word, style ids are not); an item if
-/// the paragraph or its style has numbering (Word's List Bullet style
-/// carries its numbering in the style).
-fn kind(docx: &Docx, paragraph: &Paragraph) -> Kind {
-    let style = paragraph
-        .property
-        .style
-        .as_ref()
-        .and_then(|s| docx.styles.find_style_by_id(&s.val));
-    if let Some(style) = style {
-        if style.name == Name::new("Title") {
-            return Kind::Title;
-        }
-        if style.name == Name::new("Subtitle") {
-            return Kind::Subtitle;
-        }
-        if style.name.is_heading() {
-            return Kind::Heading(style.name.get_heading_number().unwrap_or(1).clamp(1, 6));
-        }
-    }
-    let numbered = |numbering: Option<&docx_rs::NumberingProperty>| {
-        numbering
-            .and_then(|n| n.id.as_ref())
-            .is_some_and(|id| id.id != 0)
-    };
-    if numbered(paragraph.property.numbering_property.as_ref())
-        || style.is_some_and(|s| numbered(s.paragraph_property.numbering_property.as_ref()))
-    {
-        return Kind::Item;
-    }
-    Kind::Plain
+fn is_on(bold: &docx_rs::Bold) -> bool {
+    serde_json::to_value(bold)
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
 }
 
-/// A run of text with its weight.
+/// Style names, lower-cased, in the languages Word and LibreOffice ship.
+fn kind_of_style_name(name: &str) -> Option<Kind> {
+    const TITLES: &[&str] = &["title", "titre", "título", "titulo", "titel", "titolo"];
+    const SUBTITLES: &[&str] = &[
+        "subtitle",
+        "sous-titre",
+        "subtítulo",
+        "subtitulo",
+        "untertitel",
+        "sottotitolo",
+    ];
+    const HEADINGS: &[&str] = &[
+        "heading",
+        "titre",
+        "título",
+        "titulo",
+        "encabezado",
+        "überschrift",
+        "titolo",
+    ];
+    if TITLES.contains(&name) {
+        return Some(Kind::Title);
+    }
+    if SUBTITLES.contains(&name) {
+        return Some(Kind::Subtitle);
+    }
+    let (word, number) = name.rsplit_once(' ')?;
+    let level: u8 = number.parse().ok()?;
+    HEADINGS
+        .contains(&word)
+        .then(|| Kind::Heading(level.clamp(1, 6)))
+}
+
+/// A run of text with its weight; "\n" alone is a manual line break.
 struct Span {
     text: String,
     bold: bool,
 }
 
-/// The paragraph's visible text, runs in order (deleted text left out).
-fn spans(paragraph: &Paragraph) -> Vec<Span> {
-    let mut spans = Vec::new();
-    for child in &paragraph.children {
-        child_spans(child, &mut spans);
-    }
-    spans
-}
-
-fn child_spans(child: &ParagraphChild, out: &mut Vec<Span>) {
-    match child {
-        ParagraphChild::Run(run) => out.push(run_span(run)),
-        ParagraphChild::Insert(insert) => {
-            for child in &insert.children {
-                if let InsertChild::Run(run) = child {
-                    out.push(run_span(run));
-                }
-            }
-        }
-        ParagraphChild::Hyperlink(Hyperlink { children, .. }) => {
-            for child in children {
-                child_spans(child, out);
-            }
-        }
-        ParagraphChild::StructuredDataTag(tag) => {
-            for child in &tag.children {
-                match child {
-                    StructuredDataTagChild::Run(run) => out.push(run_span(run)),
-                    StructuredDataTagChild::Paragraph(p) => {
-                        out.extend(spans(p));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn run_span(run: &Run) -> Span {
-    let mut text = String::new();
-    for child in &run.children {
-        match child {
-            RunChild::Text(t) => text.push_str(&t.text),
-            // One paragraph is one line of the parser's text, so tabs and
-            // line breaks inside a paragraph become spaces.
-            RunChild::Tab(_) | RunChild::PTab(_) | RunChild::Break(_) => text.push(' '),
-            _ => {}
-        }
-    }
-    Span {
-        text,
-        bold: run.run_property.bold == Some(Bold::new()),
-    }
-}
-
-/// The text without markup, whitespace collapsed.
-fn plain_text(paragraph: &Paragraph) -> String {
-    let text: String = spans(paragraph).into_iter().map(|s| s.text).collect();
-    collapse(&text)
-}
-
-/// The text with bold spans as `**…**`, the parser's mark of a speaker's name.
-fn marked_text(paragraph: &Paragraph) -> String {
-    let mut merged: Vec<Span> = Vec::new();
-    for span in spans(paragraph) {
-        let text = collapse_inner(&span.text);
-        // Bold spaces carry no meaning; treating them as plain lets
-        // "**Name** **(ITU)**" merge into one span.
-        let bold = span.bold && !text.trim().is_empty();
-        match merged.last_mut() {
-            Some(last) if last.bold == bold => last.text.push_str(&text),
-            _ => merged.push(Span { text, bold }),
-        }
-    }
-    let mut out = String::new();
-    for span in merged {
-        if span.bold {
-            // Markers hug the words: "** Name **" is not bold to the parser.
-            let trimmed = span.text.trim();
-            let lead = &span.text[..span.text.len() - span.text.trim_start().len()];
-            let trail = &span.text[span.text.trim_end().len()..];
-            out.push_str(&format!("{lead}**{trimmed}**{trail}"));
+/// Splits a paragraph's spans at manual line breaks where the next line is
+/// a list item of its own ("- item") or the line before is all bold (a
+/// label): other breaks are a layout choice and read as a space.
+fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
+    let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
+    for span in spans {
+        if span.text == "\n" {
+            lines.push(Vec::new());
         } else {
-            out.push_str(&span.text);
+            lines.last_mut().expect("one line at least").push(span);
         }
     }
-    collapse(&out)
-}
-
-/// Runs of whitespace as one space, without trimming.
-fn collapse_inner(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !space {
-                out.push(' ');
+    let mut out: Vec<Vec<Span>> = Vec::new();
+    for line in lines {
+        let text: String = line.iter().map(|s| s.text.as_str()).collect();
+        let starts_item = text.trim_start().starts_with(['-', '•', '*', '–', '·'])
+            || text
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+                && text
+                    .trim_start()
+                    .chars()
+                    .nth(1)
+                    .is_some_and(|c| matches!(c, '.' | ')'));
+        let previous_bold = out.last().is_some_and(|prev| {
+            prev.iter().any(|s| s.bold && !s.text.trim().is_empty())
+                && prev.iter().all(|s| s.bold || s.text.trim().is_empty())
+        });
+        match out.last_mut() {
+            Some(prev) if !(starts_item || previous_bold) => {
+                prev.push(Span {
+                    text: " ".into(),
+                    bold: false,
+                });
+                prev.extend(line);
             }
-            space = true;
-        } else {
-            out.push(c);
-            space = false;
+            _ => out.push(line),
         }
     }
     out
 }
 
-fn collapse(text: &str) -> String {
-    collapse_inner(text).trim().to_string()
+/// A line's spans as text with bold ranges, whitespace collapsed.
+fn join(spans: &[Span]) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut bold: Vec<(usize, usize)> = Vec::new();
+    let mut space = true;
+    for span in spans {
+        for c in span.text.chars() {
+            if c.is_whitespace() {
+                if !space {
+                    text.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            let at = text.len();
+            text.push(c);
+            space = false;
+            if span.bold {
+                match bold.last_mut() {
+                    // Bold runs split by spaces (or by nothing) are one span.
+                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
+                    _ => bold.push((at, text.len())),
+                }
+            }
+        }
+    }
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    for span in &mut bold {
+        span.1 = span.1.min(trimmed);
+    }
+    bold.retain(|(s, e)| s < e);
+    (text, bold)
 }
 
 #[cfg(test)]
@@ -510,52 +566,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn whitespace_collapses_and_bold_markers_hug_the_words() {
-        assert_eq!(collapse(" a \t b\u{a0} c "), "a b c");
-        let paragraph = Paragraph::new()
-            .add_run(Run::new().add_text(" Ms. Awa ").bold())
-            .add_run(Run::new().add_text("Diallo").bold())
-            .add_run(Run::new().add_text(" ").bold())
-            .add_run(Run::new().add_text("(ITU) said"));
-        assert_eq!(marked_text(&paragraph), "**Ms. Awa Diallo** (ITU) said");
+    fn bold_runs_merge_and_markers_hug_the_words() {
+        let spans = vec![
+            Span {
+                text: " Ms. Awa ".into(),
+                bold: true,
+            },
+            Span {
+                text: "Diallo".into(),
+                bold: true,
+            },
+            Span {
+                text: " (ITU) said".into(),
+                bold: false,
+            },
+        ];
+        let (text, bold) = join(&spans);
+        assert_eq!(text, "Ms. Awa Diallo (ITU) said");
+        assert_eq!(&text[bold[0].0..bold[0].1], "Ms. Awa Diallo");
     }
 
     #[test]
-    fn a_subtitle_names_the_session_type_before_its_date() {
-        assert_eq!(
-            subtitle_event_type("Side Event · 31 January 2023, 14:30–15:45 CET"),
-            Some(("Side Event", "31 January 2023, 14:30–15:45 CET"))
-        );
-        assert_eq!(
-            subtitle_event_type("Atelier · 12 juin 2023"),
-            Some(("Atelier", "12 juin 2023"))
-        );
-        assert_eq!(subtitle_event_type("Workshop"), Some(("Workshop", "")));
-        // A date alone, a tagline, and a type-like part before something
-        // that is not a date are no session types.
-        assert_eq!(
-            subtitle_event_type("31 January 2023, 14:30–15:45 CET"),
-            None
-        );
-        assert_eq!(
-            subtitle_event_type("How cities can share what they know about data"),
-            None
-        );
-        assert_eq!(subtitle_event_type("Data · the new oil"), None);
+    fn style_names_in_several_languages() {
+        assert_eq!(kind_of_style_name("titre"), Some(Kind::Title));
+        assert_eq!(kind_of_style_name("titre 1"), Some(Kind::Heading(1)));
+        assert_eq!(kind_of_style_name("encabezado 2"), Some(Kind::Heading(2)));
+        assert_eq!(kind_of_style_name("heading 3"), Some(Kind::Heading(3)));
+        assert_eq!(kind_of_style_name("sous-titre"), Some(Kind::Subtitle));
+        assert_eq!(kind_of_style_name("normal"), None);
+        assert_eq!(kind_of_style_name("list bullet"), None);
     }
 
     #[test]
-    fn lines_map_back_to_paragraphs() {
-        let text = DocumentText {
-            text: "a\n\n- b\n- c\n\n".to_string(),
-            line_paragraphs: vec![1, 1, 3, 4, 4],
-            event_type: None,
+    fn line_breaks_split_only_before_typed_items_and_after_labels() {
+        let span = |text: &str, bold: bool| Span {
+            text: text.into(),
+            bold,
         };
-        assert_eq!(
-            (1..=6)
-                .map(|l| text.paragraph_of_line(l))
-                .collect::<Vec<_>>(),
-            [1, 1, 3, 4, 4, 4]
-        );
+        let lines = split_lines(vec![
+            span("Key issues", true),
+            span("\n", false),
+            span("- first", false),
+            span("\n", false),
+            span("goes on", false),
+        ]);
+        let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
+        assert_eq!(texts, ["Key issues", "- first goes on"]);
     }
 }

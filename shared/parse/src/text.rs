@@ -1,0 +1,578 @@
+//! Plain text and Markdown to a [`Document`]: undoes what PDF and web
+//! extraction do to a summary before any structure is looked for, then
+//! groups lines into blocks.
+//!
+//! Line by line: odd spaces, invisible characters, ligatures, HTML entities,
+//! Markdown escapes and letter-spaced words are normalised; page numbers,
+//! tables of contents, rules, and running headers and footers (by repetition
+//! and by where they sit around a page break) are dropped. Then lines become
+//! blocks: Markdown headings, list items (nested by indentation) and
+//! paragraphs, joining the lines a hard wrap or a page break cut apart and
+//! mending words hyphenated across them. Every repair is a warning.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::Diagnostics;
+use crate::document::{Block, Document, Role};
+use crate::markup;
+
+/// A source line after clean-up, with its 1-based line number in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Line {
+    number: usize,
+    text: String,
+    /// Leading whitespace of the raw line, a tab counting four.
+    indent: usize,
+    /// The line follows a form feed: the first of a new page.
+    page_start: bool,
+}
+
+impl Line {
+    fn is_blank(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:
+            [-–—\s]*\d{1,3}[-–—\s]*                                  # 3, - 3 -
+          | \d{1,3}\s*(?:/|of|de|sur)\s*\d{1,3}                      # 3 / 12
+          | (?:page|pag\.?|pág\.?|página|p\.)\s*\d{1,3}(?:\s*(?:/|of|de|sur)\s*\d{1,3})?  # Page 3 of 12
+          | .{1,80}?\s[|·•–—-]\s*(?:page|pag\.?|pág\.?|página|p\.)\s*\d{1,3}(?:\s*(?:/|of|de|sur)\s*\d{1,3})?  # Header | Page 3
+        )$",
+    )
+    .expect("valid regex")
+});
+
+static TOC_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\S.{0,100}?(?:\s*\.{4,}\s*|\s*(?:\. ){3,}\s*|\s*…{2,}\s*|\t+)\d{1,3}$")
+        .expect("valid regex")
+});
+
+static TOC_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:table of contents|contents|table des matières|sommaire|índice|contenido)$")
+        .expect("valid regex")
+});
+
+/// A line drawn with underscores, dashes or equals signs (a rule under a
+/// running header, a Markdown thematic break).
+static RULE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[_=]{3,}|-{3,}|\*{3,}|(?:[-*_] ?){3,})$").expect("valid regex")
+});
+
+/// A web address on a line of its own: a page footer.
+static URL_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:https?://|www\.)\S+$").expect("valid regex"));
+
+/// Words that running headers of forum documents are made of.
+static RUNNING_HEADER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:outcome document|document final|documento final|proceedings|report|rapport|informe)\b|\b(?:forum|summit|conference|sommet|cumbre|foro)\b.*\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\b.*\b(?:forum|summit)\b|^[A-Z0-9]+(?:/[A-Z0-9.]+){2,}$")
+        .expect("valid regex")
+});
+
+/// Reads text (already decoded) into blocks.
+pub(crate) fn document(text: &str, diag: &mut Diagnostics) -> Document {
+    let mut lines = split_lines(text, diag);
+    drop_debris(&mut lines, diag);
+    drop_running_headers(&mut lines, diag);
+    Document {
+        blocks: blocks(&lines, diag),
+        warnings: Vec::new(),
+    }
+}
+
+fn split_lines(text: &str, diag: &mut Diagnostics) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut page_start = false;
+    for (index, raw) in text.split('\n').enumerate() {
+        let number = index + 1;
+        // A form feed starts a new page; what follows it on the line is
+        // that page's first line.
+        let mut raw = raw;
+        if let Some(at) = raw.rfind('\x0c') {
+            page_start = true;
+            raw = &raw[at + 1..];
+        }
+        let (text, indent) = normalize_line(raw, number, diag);
+        let blank = text.is_empty();
+        lines.push(Line {
+            number,
+            text,
+            indent,
+            page_start: page_start && !blank,
+        });
+        if !blank {
+            page_start = false;
+        }
+    }
+    lines
+}
+
+/// Normalises the characters of one line: spacing, invisible characters,
+/// ligatures, entities, Markdown escapes, non-breaking hyphens and
+/// letter-spaced words. Returns the text and its indentation.
+fn normalize_line(raw: &str, number: usize, diag: &mut Diagnostics) -> (String, usize) {
+    let indent = raw
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum();
+    let decoded = markup::decode_entities(raw);
+    if decoded != raw {
+        diag.warn(number, "decoded HTML entities");
+    }
+    let unligated = markup::unligature(&decoded);
+    if unligated != decoded {
+        diag.warn(number, "replaced typographic ligatures by their letters");
+    }
+    let unescaped = markup::unescape_markdown(&unligated);
+    let mut text = String::with_capacity(unescaped.len());
+    let mut soft_hyphens = false;
+    for c in unescaped.chars() {
+        match c {
+            // A soft hyphen only marks where a word may break; it is kept at the
+            // end of a line so that the line joiner knows the word continues.
+            '\u{AD}' => {
+                soft_hyphens = true;
+                text.push('\u{AD}');
+            }
+            '\u{200B}' | '\u{200C}' | '\u{2060}' | '\u{FEFF}' => {}
+            '\u{2010}' | '\u{2011}' => text.push('-'),
+            c if c.is_whitespace() => text.push(' '),
+            c => text.push(c),
+        }
+    }
+    let mut text = collapse_spaces(&text);
+    if soft_hyphens {
+        let trailing = text.ends_with('\u{AD}');
+        text = text.replace('\u{AD}', "");
+        if trailing {
+            text.push('\u{AD}');
+        }
+        diag.warn(number, "removed soft hyphens");
+    }
+    if let Some(joined) = unletterspace(&unescaped) {
+        diag.warn(number, format!("joined letter-spaced text into '{joined}'"));
+        text = joined;
+    }
+    (text, indent)
+}
+
+/// Trims and collapses runs of spaces to one.
+pub(crate) fn collapse_spaces(text: &str) -> String {
+    if !text.contains("  ") && !text.starts_with(' ') && !text.ends_with(' ') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// "K E Y   I S S U E S" → "KEY ISSUES": letters apart by one space, words by
+/// two or more (or a tab).
+fn unletterspace(raw: &str) -> Option<String> {
+    // Cheap test first: letter-spaced text has a space after its first letter.
+    let mut start = raw.trim_start().chars();
+    if !(start.next().is_some_and(char::is_alphabetic) && start.next() == Some(' ')) {
+        return None;
+    }
+    let raw = raw.trim().replace('\t', "   ");
+    let words: Vec<String> = raw
+        .split("  ")
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| w.split(' ').collect::<String>())
+        .collect();
+    let letters = raw.split(' ').filter(|w| !w.is_empty());
+    let (mut single, mut total) = (0, 0);
+    for piece in letters {
+        total += 1;
+        if piece.chars().count() == 1 && piece.chars().all(char::is_alphabetic) {
+            single += 1;
+        }
+    }
+    (total >= 4 && single == total).then(|| words.join(" "))
+}
+
+/// Drops page numbers, tables of contents with page numbers, and rules.
+fn drop_debris(lines: &mut Vec<Line>, diag: &mut Diagnostics) {
+    let has_toc = lines.iter().any(|l| TOC_ENTRY.is_match(&l.text));
+    lines.retain(|line| {
+        let t = &line.text;
+        let reason = if t.is_empty() {
+            None
+        } else if PAGE_NUMBER.is_match(t) {
+            Some("dropped a page number line")
+        } else if TOC_ENTRY.is_match(t) || (has_toc && TOC_TITLE.is_match(t)) {
+            Some("dropped a table-of-contents line")
+        } else if RULE.is_match(t) {
+            Some("dropped a rule line")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            diag.warn(line.number, format!("{reason}: '{t}'"));
+        }
+        reason.is_none()
+    });
+}
+
+/// Drops running headers and footers: short lines repeated verbatim across
+/// pages, and the short lines that open a page (after a form feed) or stand
+/// beside a page number, where extraction puts a page's header and footer.
+/// The first line of the document stays when it is only repeated, since a
+/// running header often repeats the title.
+fn drop_running_headers(lines: &mut Vec<Line>, diag: &mut Diagnostics) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for line in lines.iter() {
+        if is_header_candidate(&line.text) {
+            *counts.entry(line.text.as_str()).or_default() += 1;
+        }
+    }
+    let repeated: Vec<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= 2)
+        .map(|(t, _)| t.to_string())
+        .collect();
+    let first_content = lines.iter().position(|l| !l.is_blank());
+    let mut drop = vec![false; lines.len()];
+    for (index, line) in lines.iter().enumerate() {
+        if repeated.contains(&line.text) && Some(index) != first_content {
+            drop[index] = true;
+        }
+    }
+    // A page's head: up to three short lines after a form feed, dropped when
+    // they read as a running header or the page goes on mid-sentence.
+    for start in (0..lines.len()).filter(|&i| lines[i].page_start) {
+        let head: Vec<usize> = (start..lines.len())
+            .filter(|&i| !lines[i].is_blank())
+            .take(3)
+            .take_while(|&i| is_header_candidate(&lines[i].text))
+            .collect();
+        let after = head
+            .last()
+            .and_then(|&last| (last + 1..lines.len()).find(|&i| !lines[i].is_blank()));
+        let page_goes_on = after.is_some_and(|i| {
+            let next = &lines[i];
+            next.text.chars().next().is_some_and(char::is_lowercase)
+                || (next.indent > 0 && markup::bullet(&next.text).is_none())
+        });
+        for &i in &head {
+            if page_goes_on || RUNNING_HEADER_WORDS.is_match(&lines[i].text) {
+                drop[i] = true;
+            }
+        }
+    }
+    let mut index = 0;
+    lines.retain(|line| {
+        let keep = !drop[index];
+        if !keep {
+            diag.warn(
+                line.number,
+                format!("dropped a repeated header or footer line: '{}'", line.text),
+            );
+        }
+        index += 1;
+        keep
+    });
+    // Web addresses alone on a line in a document with page breaks are
+    // footers.
+    if lines.iter().any(|l| l.page_start) {
+        lines.retain(|line| {
+            let footer = URL_LINE.is_match(&line.text);
+            if footer {
+                diag.warn(
+                    line.number,
+                    format!("dropped a repeated header or footer line: '{}'", line.text),
+                );
+            }
+            !footer
+        });
+    }
+}
+
+fn is_header_candidate(text: &str) -> bool {
+    let len = text.chars().count();
+    (3..=120).contains(&len)
+        && !text.ends_with(['.', ':', ';', ','])
+        && markup::bullet(text).is_none()
+        && text.split(' ').count() <= 12
+        && crate::lexicon::meaning(text).is_none_or(|(m, fit)| {
+            fit == crate::lexicon::Fit::Contains || m == crate::lexicon::Meaning::Chrome
+        })
+}
+
+/// What a cleaned line is, by its marks.
+enum Mark<'a> {
+    Heading(u8, &'a str),
+    Item(markup::Bullet),
+    Text,
+}
+
+fn mark<'a>(line: &'a Line, next: Option<&Line>) -> Mark<'a> {
+    if let Some((level, rest)) = markup::markdown_heading(&line.text) {
+        return Mark::Heading(level, rest);
+    }
+    match markup::bullet(&line.text) {
+        // "1. Key Policy Questions" standing alone is a numbered heading,
+        // which the element stage judges with its number.
+        Some(bullet) if bullet.ordered && numbered_heading(&line.text[bullet.len..], next) => {
+            Mark::Text
+        }
+        Some(bullet) => Mark::Item(bullet),
+        None => Mark::Text,
+    }
+}
+
+/// A short line with no closing punctuation and a blank line (or nothing)
+/// after it.
+fn numbered_heading(rest: &str, next: Option<&Line>) -> bool {
+    rest.split_whitespace().count() <= 12
+        && !rest.trim_end().ends_with(['.', ';', ',', '!'])
+        && next.is_none_or(Line::is_blank)
+}
+
+/// A block being built, with the raw text (bold marks still in; U+001F,
+/// which decoding never lets through, marks where source lines were joined).
+struct Building {
+    block: Block,
+    raw: String,
+    /// Indentation of an item's marker, for nesting.
+    indent: usize,
+    /// The document's first block.
+    first: bool,
+}
+
+/// Groups lines into blocks.
+fn blocks(lines: &[Line], diag: &mut Diagnostics) -> Vec<Block> {
+    let width = wrap_width(lines);
+    let mut out: Vec<Building> = Vec::new();
+    // Whether the previous non-blank line belongs to the last block.
+    let mut open = false;
+    let mut gap = true;
+    // Indentation of the enclosing list items, for nesting.
+    let mut item_indents: Vec<usize> = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if line.is_blank() {
+            open = false;
+            gap = true;
+            continue;
+        }
+        let start = |role: Role, text: &str, indent: usize, level: u8, gap: bool| Building {
+            block: Block {
+                line: line.number,
+                role,
+                text: String::new(),
+                bold: Vec::new(),
+                level,
+                gap_before: gap,
+            },
+            raw: text.to_string(),
+            indent,
+            first: out.is_empty(),
+        };
+        match mark(line, lines.get(index + 1)) {
+            Mark::Heading(level, rest) => {
+                out.push(start(Role::Heading(level), rest, line.indent, 0, gap));
+                item_indents.clear();
+                open = false;
+            }
+            Mark::Item(bullet) => {
+                while item_indents.last().is_some_and(|&i| i >= line.indent + 2) {
+                    item_indents.pop();
+                }
+                if item_indents.last().is_none_or(|&i| line.indent >= i + 2) {
+                    item_indents.push(line.indent);
+                }
+                let level = (item_indents.len() - 1).min(8) as u8;
+                out.push(start(
+                    Role::Item,
+                    &line.text[bullet.len..],
+                    line.indent,
+                    level,
+                    gap,
+                ));
+                open = true;
+            }
+            Mark::Text => {
+                let joins = match out.last() {
+                    Some(last) if open => continues_line(last, line, width),
+                    Some(last) if gap => continues_across_gap(last, line),
+                    _ => false,
+                };
+                if joins {
+                    let last = out.last_mut().expect("a block to join");
+                    if gap {
+                        diag.warn(
+                            line.number,
+                            format!(
+                                "joined this line to the text of line {} across a blank line (page break)",
+                                last.block.line
+                            ),
+                        );
+                    }
+                    join_line(&mut last.raw, &line.text, line.number, diag);
+                } else {
+                    if line.indent == 0 {
+                        item_indents.clear();
+                    }
+                    out.push(start(Role::Text, &line.text, line.indent, 0, gap));
+                }
+                open = true;
+            }
+        }
+        gap = false;
+    }
+    out.into_iter()
+        .map(|building| {
+            let mut block = building.block;
+            let raw = building.raw.replace(['\u{AD}', '\u{1F}'], "");
+            let (text, bold) = markup::strip_bold(&raw);
+            block.text = text;
+            block.bold = bold;
+            block
+        })
+        .filter(|b| !b.text.is_empty())
+        .collect()
+}
+
+/// The width a document was hard-wrapped at, if it was: the longest line,
+/// when several lines come close to it. A document whose paragraphs are one
+/// line each has lines of every length and no such width.
+fn wrap_width(lines: &[Line]) -> Option<usize> {
+    let lengths: Vec<usize> = lines
+        .iter()
+        .map(|l| l.text.chars().count() + l.indent)
+        .filter(|&n| n > 0)
+        .collect();
+    let max = *lengths.iter().max()?;
+    if !(40..=130).contains(&max) {
+        return None;
+    }
+    let near = lengths.iter().filter(|&&n| n * 100 >= max * 80).count();
+    let long = lengths.iter().filter(|&&n| n > 30).count();
+    (near >= 3 && near * 100 >= long * 30).then_some(max)
+}
+
+/// Whether a line carries on the block above it (no blank line between).
+fn continues_line(last: &Building, line: &Line, width: Option<usize>) -> bool {
+    if matches!(last.block.role, Role::Heading(_)) {
+        return false;
+    }
+    let prev = last.raw.trim_end();
+    let starts_lower = line.text.chars().next().is_some_and(char::is_lowercase);
+    let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', ')', '"', '”', '’', '»', '。']);
+    // A word cut by a hyphen or soft hyphen at the end of the line.
+    if (prev.ends_with('\u{AD}') || prev.ends_with('-')) && starts_lower {
+        return true;
+    }
+    // The indented continuation of a list item ("•\tText" / "\tmore text").
+    if last.block.role == Role::Item && line.indent > last.indent {
+        return true;
+    }
+    if starts_lower && ends_open {
+        return true;
+    }
+    // A sentence cannot stop at "the", "and" or "of", nor a list entry end
+    // in a comma.
+    let last_word = prev.rsplit(' ').next().unwrap_or_default();
+    if prev.ends_with(',')
+        || (last_word.len() <= 4
+            && crate::speaker::is_connector(last_word)
+            && last_word.chars().all(char::is_lowercase))
+    {
+        return true;
+    }
+    // A hard wrap: the line above reached the wrapping width (a title or
+    // heading that happens to be as long is no wrapped prose).
+    if crate::elements::is_title_case(&last.raw) {
+        return false;
+    }
+    width.is_some_and(|width| {
+        let above = last_line_length(&last.raw);
+        above * 100 >= width * 85 || (ends_open && above * 100 >= width * 60)
+    })
+}
+
+/// Length of the last source line joined into a block.
+fn last_line_length(raw: &str) -> usize {
+    raw.rsplit('\u{1F}').next().unwrap_or(raw).chars().count()
+}
+
+/// Whether a line after a blank line carries on the block before it: a
+/// sentence cut by a page break. The block above stops mid-sentence, and
+/// the line starts in lower case, or finishes a sentence under an item or a
+/// paragraph of prose (not a title or a heading, which stop without a full
+/// stop too).
+fn continues_across_gap(last: &Building, line: &Line) -> bool {
+    if matches!(last.block.role, Role::Heading(_)) {
+        return false;
+    }
+    let prev = last.raw.trim_end();
+    let words = |t: &str| t.split(' ').filter(|w| !w.is_empty()).count();
+    let ends_open = prev
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, ',' | '-' | '\u{AD}'));
+    if !ends_open {
+        return false;
+    }
+    // The first block is the title, and a line that gives a date is a date
+    // line, however they end and start.
+    if last.first || crate::when::parse_when(&line.text).is_some() {
+        return false;
+    }
+    let starts_lower = line.text.chars().next().is_some_and(char::is_lowercase);
+    let prose = |t: &str| {
+        let label = crate::lexicon::clean_label(t);
+        let heading = label.had_hint
+            || crate::lexicon::meaning(&label.text)
+                .is_some_and(|(_, fit)| fit != crate::lexicon::Fit::Contains);
+        words(t) >= 8 && !heading && !crate::elements::is_title_case(t)
+    };
+    let above_is_prose = last.block.role == Role::Item || prose(prev);
+    let finishes_sentence = line.text.ends_with(['.', '!', '?', '"', '”', ')'])
+        && words(&line.text) >= 6
+        && !crate::elements::is_title_case(&line.text);
+    above_is_prose && (starts_lower || finishes_sentence)
+}
+
+/// Appends a wrapped line to a block, mending a word hyphenated at the break.
+fn join_line(raw: &mut String, next: &str, number: usize, diag: &mut Diagnostics) {
+    let next_starts_lower = next.chars().next().is_some_and(char::is_lowercase);
+    if raw.ends_with('\u{AD}') {
+        raw.pop();
+        raw.push('\u{1F}');
+        raw.push_str(next);
+        return;
+    }
+    let hyphenated = raw.ends_with('-')
+        && raw.chars().rev().nth(1).is_some_and(char::is_alphabetic)
+        && next_starts_lower;
+    if hyphenated {
+        raw.pop();
+        let word_start = raw.rfind([' ', '\u{1F}']).map_or(0, |i| i + 1);
+        let first = next.split(' ').next().unwrap_or_default();
+        diag.warn(
+            number,
+            format!(
+                "joined '{}-' and '{first}' hyphenated across lines",
+                &raw[word_start..]
+            ),
+        );
+        raw.push('\u{1F}');
+        raw.push_str(next);
+    } else {
+        raw.push_str(" \u{1F}");
+        raw.push_str(next);
+    }
+}
