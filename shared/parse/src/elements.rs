@@ -152,7 +152,7 @@ static ENTRY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line of a programme: a time range, then what happens.
-static AGENDA_LINE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static AGENDA_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{1,2}[:.h]\d{2}\s*(?:[-–—]|to|à|a)\s*\d{1,2}[:.h]\d{2}\s*(?:h\s+)?\S")
         .expect("valid regex")
 });
@@ -178,9 +178,67 @@ pub(crate) fn chrome_reason(text: &str) -> Option<&'static str> {
     None
 }
 
+/// Words of site navigation.
+const NAV_WORDS: &[&str] = &[
+    "home",
+    "about",
+    "agenda",
+    "programme",
+    "program",
+    "speakers",
+    "contact",
+    "news",
+    "events",
+    "sessions",
+    "media",
+    "resources",
+    "search",
+    "login",
+    "register",
+    "faq",
+    "partners",
+    "sponsors",
+    "gallery",
+    "photos",
+    "videos",
+    "outcomes",
+    "documents",
+    "participants",
+    "menu",
+    "blog",
+    "press",
+    "publications",
+    "topics",
+    "calendar",
+    "overview",
+    "accueil",
+    "actualités",
+    "inicio",
+    "noticias",
+    "contacto",
+    "programa",
+    "ponentes",
+    "intervenants",
+    "français",
+    "english",
+    "español",
+    "en",
+    "fr",
+    "es",
+];
+
 /// "WSIS Forum 2022 | Agenda", "Privacy policy | Terms of use | Contact":
-/// short segments between bars, none of them a sentence.
+/// short segments between bars, none of them a sentence; or a row of
+/// navigation words ("Home About Agenda Speakers Contact").
 fn is_menu(text: &str) -> bool {
+    let words: Vec<String> = text.split_whitespace().map(lexicon::fold).collect();
+    let nav = words
+        .iter()
+        .filter(|w| NAV_WORDS.contains(&w.as_str()))
+        .count();
+    if words.len() >= 3 && nav * 10 >= words.len() * 6 {
+        return true;
+    }
     let segments: Vec<&str> = text.split(" | ").map(str::trim).collect();
     segments.len() >= 2
         && segments.iter().all(|s| {
@@ -410,6 +468,19 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
                 continue;
             }
         }
+        // A programme's line ("10:00–10:30 Opening") is an entry of a list.
+        if AGENDA_LINE.is_match(text) {
+            body_started = true;
+            if section == Section::Start {
+                section = Section::Unheaded;
+            }
+            push(
+                &mut out,
+                Kind::Item(Text::of(block)),
+                "a programme's time and item".into(),
+            );
+            continue;
+        }
         let next = next_content(blocks, &chrome, i);
         let heading = heading_score(block, next, &section);
         if heading.points >= HEADING_THRESHOLD {
@@ -443,7 +514,7 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
         if section == Section::Start {
             section = Section::Unheaded;
         }
-        let item = block.role == Role::Item || AGENDA_LINE.is_match(text);
+        let item = block.role == Role::Item;
         let why = if item {
             String::new()
         } else {
@@ -634,6 +705,10 @@ fn heading_score(block: &Block, next: Option<&Block>, section: &Section) -> Scor
     if ENTRY_LABEL.is_match(text) {
         score.add(-8, "an entry of a list (\"Speaker 1:\")");
     }
+    let title = header::split_title(text);
+    if (title.kind.is_some() || title.code.is_some()) && !matches!(block.role, Role::Heading(_)) {
+        score.add(-5, "names a session, as titles do");
+    }
     match block.role {
         Role::Heading(_) => score.add(6, "a heading in the source"),
         Role::Title => score.add(4, "a title in the source"),
@@ -739,7 +814,7 @@ fn speaker_score(block: &Block, next: Option<&Block>, section: &Section, listed:
         score.add(1, "marked as a heading");
     }
     match next {
-        Some(n) if n.role == Role::Text && n.text.split_whitespace().count() >= 8 => {
+        Some(n) if n.role == Role::Text && n.text.split_whitespace().count() >= 4 => {
             score.add(1, "a paragraph follows");
             let surname = name.split_whitespace().last().unwrap_or_default();
             let opening: Vec<&str> = n.text.split_whitespace().take(12).collect();
@@ -894,15 +969,17 @@ fn find_title(blocks: &[Block], chrome: &[Option<String>]) -> Option<(usize, (Ti
             continue;
         }
         let label = lexicon::clean_label(text);
+        let split = header::split_title(text);
         let section_heading = matches!(
             lexicon::meaning(&label.text),
             Some((m, Fit::Exact | Fit::Prefix)) if m != Meaning::Chrome
-        ) && words <= 10;
+        ) && words <= 10
+            && split.kind.is_none()
+            && split.code.is_none();
         if section_heading && candidates > 0 {
             break;
         }
         candidates += 1;
-        let split = header::split_title(text);
         let mut points = 0;
         if candidates == 1 {
             points += 2;

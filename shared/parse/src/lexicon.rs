@@ -123,7 +123,11 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("conclusions", Other(People::None)), ("conclusion", Other(People::None)),
     ("resources", Other(People::None)), ("links", Other(People::None)),
     ("programme", Other(People::None)), ("program", Other(People::None)),
-    ("agenda", Other(People::None)), ("audience", Other(People::None)),
+    ("agenda", Other(People::None)),
+    // What the audience said is part of the discussion.
+    ("audience", KeyIssues), ("q&a", KeyIssues), ("questions and answers", KeyIssues),
+    ("questions from the audience", KeyIssues), ("interventions from the floor", KeyIssues),
+    ("open discussion", KeyIssues), ("debat", KeyIssues), ("debate", KeyIssues),
     // Furniture.
     ("related sessions", Chrome), ("related session", Chrome), ("related events", Chrome),
     ("related content", Chrome), ("related articles", Chrome), ("related topics", Chrome),
@@ -383,7 +387,8 @@ const TYPE_MODIFIERS: &[&str] = &[
 /// Session 9", "Open Forum #19"). Returns the type without the number.
 pub(crate) fn session_type(words: &str) -> Option<String> {
     static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\s*(?:#|no\.?|n[°º])?\s*\d{1,4}[a-z]?$").expect("valid regex")
+        // A session number, not a year ("WSIS Forum 2022" names no type).
+        Regex::new(r"\s*(?:(?:#|no\.?|n[°º])\s*\d{1,4}|\d{1,3})[a-z]?$").expect("valid regex")
     });
     let words = words.trim();
     let bare = NUMBER.replace(words, "");

@@ -55,10 +55,11 @@ fn persons(entries: &[String]) -> Vec<Speaker> {
     while index < entries.len() {
         let entry = &entries[index];
         index += 1;
+        // A card: the name, then the role run into the organisation.
         let card_detail = entries.get(index).filter(|next| {
             speaker::bare_name(entry).is_some()
-                && speaker::bare_name(next).is_none()
                 && !speaker::starts_with_honorific(next)
+                && (speaker::bare_name(next).is_none() || uncamel(next) != **next)
         });
         let text = match card_detail {
             Some(detail) => {

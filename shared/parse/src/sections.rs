@@ -63,17 +63,38 @@ enum Last {
     Other(usize),
 }
 
+/// The state of the assembly as elements go by.
+struct Assembler {
+    casing: Casing,
+    out: Assembled,
+    context: Context,
+    /// The speaker whose name heads the paragraphs that follow.
+    named: Option<Speaker>,
+    last: Last,
+    /// Entries of each other-section: (is a list item, text).
+    entries: Vec<Vec<(bool, String)>>,
+    /// The people each other-section lists.
+    people: Vec<People>,
+}
+
 pub(crate) fn assemble(elements: &[Element], language: &str, diag: &mut Diagnostics) -> Assembled {
-    let casing = Casing::of_language(language);
-    let mut out = Assembled::default();
-    let mut context = Context::Unheaded;
-    // The speaker whose name heads the paragraphs that follow.
-    let mut named: Option<Speaker> = None;
-    let mut last = Last::None;
-    // Entries of each other-section: (is a list item, text).
-    let mut entries: Vec<Vec<(bool, String)>> = Vec::new();
-    let mut people_of_sections: Vec<People> = Vec::new();
+    let mut a = Assembler {
+        casing: Casing::of_language(language),
+        out: Assembled::default(),
+        context: Context::Unheaded,
+        named: None,
+        last: Last::None,
+        entries: Vec::new(),
+        people: Vec::new(),
+    };
     for element in elements {
+        a.element(element, diag);
+    }
+    a.finish()
+}
+
+impl Assembler {
+    fn element(&mut self, element: &Element, diag: &mut Diagnostics) {
         let (name, destination, note) = match &element.kind {
             Kind::Chrome => {
                 if !element.why.starts_with("the label of a field")
@@ -91,27 +112,28 @@ pub(crate) fn assemble(elements: &[Element], language: &str, diag: &mut Diagnost
                 ("furniture", "dropped".to_string(), element.why.clone())
             }
             Kind::Title(title) => {
-                if !title.title.is_empty() && out.event.title.is_empty() {
-                    out.event.title = title.title.clone();
-                    out.title_line = Some(element.line);
+                let event = &mut self.out.event;
+                if !title.title.is_empty() && event.title.is_empty() {
+                    event.title = title.title.clone();
+                    self.out.title_line = Some(element.line);
                 }
-                if title.kind.is_some() && out.event.kind.is_none() {
-                    out.event.kind = title.kind.clone();
+                if title.kind.is_some() && event.kind.is_none() {
+                    event.kind = title.kind.clone();
                 }
-                if title.code.is_some() && out.event.session_code.is_none() {
-                    out.event.session_code = title.code.clone();
+                if title.code.is_some() && event.session_code.is_none() {
+                    event.session_code = title.code.clone();
                 }
                 ("title", "event".into(), element.why.clone())
             }
             Kind::TypeLabel(kind) => {
-                out.event.kind = Some(kind.clone());
+                self.out.event.kind = Some(kind.clone());
                 ("session type", "event.type".into(), element.why.clone())
             }
             Kind::When(when) => {
                 for note in &when.notes {
                     diag.warn(element.line, note.clone());
                 }
-                let event = &mut out.event;
+                let event = &mut self.out.event;
                 event.date = when.date.clone();
                 event.end_date = when.end_date.clone();
                 event.start_time = when.start_time.clone();
@@ -124,66 +146,17 @@ pub(crate) fn assemble(elements: &[Element], language: &str, diag: &mut Diagnost
                 )
             }
             Kind::Venue(venue) => {
-                if out.event.venue.is_none() {
-                    out.event.venue = Some(venue.clone());
+                if self.out.event.venue.is_none() {
+                    self.out.event.venue = Some(venue.clone());
                 }
                 ("venue", "event.venue".into(), element.why.clone())
             }
             Kind::Heading(meaning, label) | Kind::Field { label, meaning, .. } => {
-                named = None;
-                last = Last::None;
-                out.headings.push((element.line, *meaning));
-                context = match meaning {
-                    Meaning::Other(people) => {
-                        out.other_sections.push(Section {
-                            heading: label.clone(),
-                            paragraphs: Vec::new(),
-                            items: Vec::new(),
-                        });
-                        entries.push(Vec::new());
-                        people_of_sections.push(*people);
-                        Context::Other(out.other_sections.len() - 1, *people)
-                    }
-                    meaning => Context::In(*meaning),
-                };
-                let name = if matches!(element.kind, Kind::Field { .. }) {
-                    "field"
-                } else {
-                    "heading"
-                };
-                out.placements.push(Placement {
-                    line: element.line,
-                    element: name.into(),
-                    destination: describe(context),
-                    note: element.why.clone(),
-                    text: element.source.clone(),
-                });
-                if let Kind::Field {
-                    value: Some(value), ..
-                } = &element.kind
-                {
-                    let (destination, note) = route(
-                        value,
-                        false,
-                        context,
-                        casing,
-                        &mut named,
-                        &mut last,
-                        &mut out,
-                        &mut entries,
-                    );
-                    out.placements.push(Placement {
-                        line: element.line,
-                        element: "field value".into(),
-                        destination,
-                        note,
-                        text: value.text.clone(),
-                    });
-                }
-                continue;
+                self.heading(element, *meaning, label);
+                return;
             }
             Kind::Speaker(speaker) => {
-                named = Some(speaker.clone());
+                self.named = Some(speaker.clone());
                 (
                     "speaker's name",
                     "the speaker of the paragraphs below".into(),
@@ -192,16 +165,7 @@ pub(crate) fn assemble(elements: &[Element], language: &str, diag: &mut Diagnost
             }
             Kind::Item(text) | Kind::Paragraph(text) => {
                 let item = matches!(element.kind, Kind::Item(_));
-                let (destination, note) = route(
-                    text,
-                    item,
-                    context,
-                    casing,
-                    &mut named,
-                    &mut last,
-                    &mut out,
-                    &mut entries,
-                );
+                let (destination, note) = self.route(text, item);
                 let name = if item { "list item" } else { "paragraph" };
                 let note = match (note.is_empty(), element.why.is_empty()) {
                     (true, _) => element.why.clone(),
@@ -211,27 +175,203 @@ pub(crate) fn assemble(elements: &[Element], language: &str, diag: &mut Diagnost
                 (name, destination, note)
             }
         };
-        out.placements.push(Placement {
-            line: element.line,
-            element: name.to_string(),
+        self.place(element.line, name, destination, note, &element.source);
+    }
+
+    fn place(&mut self, line: usize, element: &str, destination: String, note: String, text: &str) {
+        self.out.placements.push(Placement {
+            line,
+            element: element.to_string(),
             destination,
             note,
-            text: element.source.clone(),
+            text: text.to_string(),
         });
     }
-    for (section, list) in out.other_sections.iter_mut().zip(entries) {
-        let single = list.len() == 1 && !list[0].0;
-        for (_, text) in list {
-            if single {
-                section.paragraphs.push(text);
-            } else {
-                section.items.push(text);
+
+    /// A heading or field opens a section of its meaning.
+    fn heading(&mut self, element: &Element, meaning: Meaning, label: &str) {
+        self.named = None;
+        self.last = Last::None;
+        self.out.headings.push((element.line, meaning));
+        self.context = match meaning {
+            Meaning::Other(people) => Context::Other(self.new_section(label, people), people),
+            meaning => Context::In(meaning),
+        };
+        let name = if matches!(element.kind, Kind::Field { .. }) {
+            "field"
+        } else {
+            "heading"
+        };
+        self.place(
+            element.line,
+            name,
+            describe(self.context),
+            element.why.clone(),
+            &element.source,
+        );
+        if let Kind::Field {
+            value: Some(value), ..
+        } = &element.kind
+        {
+            let (destination, note) = self.route(value, false);
+            self.place(element.line, "field value", destination, note, &value.text);
+        }
+    }
+
+    fn new_section(&mut self, heading: &str, people: People) -> usize {
+        self.out.other_sections.push(Section {
+            heading: heading.to_string(),
+            paragraphs: Vec::new(),
+            items: Vec::new(),
+        });
+        self.entries.push(Vec::new());
+        self.people.push(people);
+        self.out.other_sections.len() - 1
+    }
+
+    fn finish(mut self) -> Assembled {
+        for (section, list) in self.out.other_sections.iter_mut().zip(self.entries) {
+            let single = list.len() == 1 && !list[0].0;
+            for (_, text) in list {
+                if single {
+                    section.paragraphs.push(text);
+                } else {
+                    section.items.push(text);
+                }
+            }
+        }
+        self.out.lineup = lineup::lineup(&self.out.other_sections, &self.people);
+        self.out
+    }
+
+    /// The key issue a paragraph makes, if it reports what someone said: an
+    /// attribution at its start, the speaker's name above it, or a
+    /// continuation of the key issue just before.
+    fn statement(&self, plain: &str, bold: &[(usize, usize)]) -> Option<(KeyIssue, String)> {
+        let (speaker, statement) = speaker::split_attribution(plain, bold, self.casing);
+        if let Some(speaker) = speaker {
+            let note = format!("speaker {}", speaker_note(&speaker));
+            let issue = KeyIssue {
+                speaker: Some(speaker),
+                text: statement,
+            };
+            return Some((issue, note));
+        }
+        if let Some(speaker) = self.named.clone() {
+            let note = format!("said by {} (the name above)", speaker.name);
+            let issue = KeyIssue {
+                speaker: Some(speaker),
+                text: plain.to_string(),
+            };
+            return Some((issue, note));
+        }
+        let previous = (self.last == Last::KeyIssue)
+            .then(|| self.out.key_issues.last().and_then(|k| k.speaker.clone()))
+            .flatten()
+            .filter(|p| speaker::continues(plain, p))?;
+        let note = format!("carries on what {} said", previous.name);
+        let issue = KeyIssue {
+            speaker: Some(previous),
+            text: plain.to_string(),
+        };
+        Some((issue, note))
+    }
+
+    fn key_issue(&mut self, issue: KeyIssue, note: String) -> (String, String) {
+        self.out.key_issues.push(issue);
+        self.last = Last::KeyIssue;
+        (format!("key issue {}", self.out.key_issues.len()), note)
+    }
+
+    /// Sends one paragraph or item where it belongs; returns where it went
+    /// and how its speaker was read.
+    fn route(&mut self, text: &Text, item: bool) -> (String, String) {
+        let plain = text.text.trim();
+        if plain.is_empty() {
+            return ("dropped".into(), "empty".into());
+        }
+        // A nested item belongs to the item above it.
+        if item && text.level > 0 {
+            let out = &mut self.out;
+            let parent = match self.last {
+                Last::KeyIssue => out.key_issues.last_mut().map(|k| &mut k.text),
+                Last::Recommendation => out.recommendations.last_mut(),
+                Last::Background => out.background.last_mut(),
+                Last::Other(index) => self.entries[index].last_mut().map(|(_, t)| t),
+                Last::None => None,
+            };
+            if let Some(parent) = parent {
+                parent.push(' ');
+                parent.push_str(plain);
+                return ("the item above".into(), "a nested item".into());
+            }
+        }
+        match self.context {
+            Context::In(Meaning::Chrome) => ("dropped".into(), "under a furniture heading".into()),
+            Context::In(Meaning::KeyIssues) => {
+                let (issue, note) = self.statement(plain, &text.bold).unwrap_or_else(|| {
+                    let issue = KeyIssue {
+                        speaker: None,
+                        text: plain.to_string(),
+                    };
+                    (issue, "no speaker named".into())
+                });
+                self.key_issue(issue, note)
+            }
+            Context::In(Meaning::Recommendations) => {
+                self.out.recommendations.push(plain.to_string());
+                self.last = Last::Recommendation;
+                let index = self.out.recommendations.len();
+                (format!("recommendation {index}"), String::new())
+            }
+            Context::Unheaded
+            | Context::In(Meaning::Background | Meaning::Narrative | Meaning::Other(_)) => {
+                // A programme's times and items with no heading of their own
+                // are a "Programme" section, not background.
+                if crate::elements::AGENDA_LINE.is_match(plain) {
+                    let index = match self.last {
+                        Last::Other(index)
+                            if self.out.other_sections[index].heading == PROGRAMME =>
+                        {
+                            index
+                        }
+                        _ => self.new_section(PROGRAMME, People::None),
+                    };
+                    self.entries[index].push((true, plain.to_string()));
+                    self.last = Last::Other(index);
+                    return (
+                        "other section 'Programme'".into(),
+                        "a programme's time and item, under no heading".into(),
+                    );
+                }
+                match self.statement(plain, &text.bold) {
+                    Some((issue, note)) => self.key_issue(issue, note),
+                    None => {
+                        self.out.background.push(plain.to_string());
+                        self.last = Last::Background;
+                        ("background".into(), "no speaker's statement".into())
+                    }
+                }
+            }
+            Context::Other(index, people) => {
+                if people == People::None
+                    && let Some((issue, note)) = self.statement(plain, &text.bold)
+                {
+                    return self.key_issue(issue, note);
+                }
+                self.entries[index].push((item, plain.to_string()));
+                self.last = Last::Other(index);
+                (
+                    format!("other section '{}'", self.out.other_sections[index].heading),
+                    String::new(),
+                )
             }
         }
     }
-    out.lineup = lineup::lineup(&out.other_sections, &people_of_sections);
-    out
 }
+
+/// The heading given to a programme that has none.
+const PROGRAMME: &str = "Programme";
 
 fn describe(context: Context) -> String {
     match context {
@@ -242,132 +382,6 @@ fn describe(context: Context) -> String {
         Context::In(Meaning::Narrative) => "opens a report's narrative".into(),
         Context::In(Meaning::Chrome) => "opens furniture (dropped)".into(),
         Context::In(Meaning::Other(_)) | Context::Other(..) => "opens an other-section".into(),
-    }
-}
-
-/// Sends one paragraph or item where it belongs; returns where it went and
-/// how its speaker was read.
-#[allow(clippy::too_many_arguments)]
-fn route(
-    text: &Text,
-    item: bool,
-    context: Context,
-    casing: Casing,
-    named: &mut Option<Speaker>,
-    last: &mut Last,
-    out: &mut Assembled,
-    entries: &mut [Vec<(bool, String)>],
-) -> (String, String) {
-    let plain = text.text.trim();
-    if plain.is_empty() {
-        return ("dropped".into(), "empty".into());
-    }
-    // A nested item belongs to the item above it.
-    if item && text.level > 0 {
-        let parent = match *last {
-            Last::KeyIssue => out.key_issues.last_mut().map(|k| &mut k.text),
-            Last::Recommendation => out.recommendations.last_mut(),
-            Last::Background => out.background.last_mut(),
-            Last::Other(index) => entries[index].last_mut().map(|(_, t)| t),
-            Last::None => None,
-        };
-        if let Some(parent) = parent {
-            parent.push(' ');
-            parent.push_str(plain);
-            return ("the item above".into(), "a nested item".into());
-        }
-    }
-    let previous = (*last == Last::KeyIssue)
-        .then(|| out.key_issues.last().and_then(|k| k.speaker.clone()))
-        .flatten();
-    let statement = || -> Option<(KeyIssue, String)> {
-        let (speaker, statement) = speaker::split_attribution(plain, &text.bold, casing);
-        if let Some(speaker) = speaker {
-            let note = format!("speaker {}", speaker_note(&speaker));
-            return Some((
-                KeyIssue {
-                    speaker: Some(speaker),
-                    text: statement,
-                },
-                note,
-            ));
-        }
-        if let Some(speaker) = named.clone() {
-            let note = format!("said by {} (the name above)", speaker.name);
-            return Some((
-                KeyIssue {
-                    speaker: Some(speaker),
-                    text: plain.to_string(),
-                },
-                note,
-            ));
-        }
-        if let Some(speaker) = previous.clone().filter(|p| speaker::continues(plain, p)) {
-            let note = format!("carries on what {} said", speaker.name);
-            return Some((
-                KeyIssue {
-                    speaker: Some(speaker),
-                    text: plain.to_string(),
-                },
-                note,
-            ));
-        }
-        None
-    };
-    match context {
-        Context::In(Meaning::Chrome) => ("dropped".into(), "under a furniture heading".into()),
-        Context::In(Meaning::KeyIssues) => {
-            let (issue, note) = statement().unwrap_or_else(|| {
-                (
-                    KeyIssue {
-                        speaker: None,
-                        text: plain.to_string(),
-                    },
-                    "no speaker named".into(),
-                )
-            });
-            out.key_issues.push(issue);
-            *last = Last::KeyIssue;
-            (format!("key issue {}", out.key_issues.len()), note)
-        }
-        Context::In(Meaning::Recommendations) => {
-            out.recommendations.push(plain.to_string());
-            *last = Last::Recommendation;
-            (
-                format!("recommendation {}", out.recommendations.len()),
-                String::new(),
-            )
-        }
-        Context::Unheaded
-        | Context::In(Meaning::Background | Meaning::Narrative | Meaning::Other(_)) => {
-            match statement() {
-                Some((issue, note)) => {
-                    out.key_issues.push(issue);
-                    *last = Last::KeyIssue;
-                    (format!("key issue {}", out.key_issues.len()), note)
-                }
-                None => {
-                    out.background.push(plain.to_string());
-                    *last = Last::Background;
-                    ("background".into(), "no speaker's statement".into())
-                }
-            }
-        }
-        Context::Other(index, people) => {
-            if people == People::None
-                && let Some((issue, note)) = statement()
-            {
-                out.key_issues.push(issue);
-                *last = Last::KeyIssue;
-                return (format!("key issue {}", out.key_issues.len()), note);
-            }
-            entries[index].push((item, plain.to_string()));
-            *last = Last::Other(index);
-            (
-                format!("other section '{}'", out.other_sections[index].heading),
-                String::new(),
-            )
-        }
     }
 }
 

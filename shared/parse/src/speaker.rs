@@ -318,6 +318,7 @@ pub(crate) fn bare_name(text: &str) -> Option<(Option<String>, String)> {
     if text.is_empty()
         || text.len() > 80
         || text.ends_with(['.', ':', ',', ';', '!', '?'])
+        || text.contains([':', '|', '/', '›'])
         || text.chars().any(|c| c.is_ascii_digit())
     {
         return None;

@@ -458,9 +458,18 @@ fn wrap_width(lines: &[Line]) -> Option<usize> {
     if !(40..=130).contains(&max) {
         return None;
     }
-    let near = lengths.iter().filter(|&&n| n * 100 >= max * 80).count();
+    let near: Vec<&Line> = lines
+        .iter()
+        .filter(|l| (l.text.chars().count() + l.indent) * 100 >= max * 80)
+        .collect();
     let long = lengths.iter().filter(|&&n| n > 30).count();
-    (near >= 3 && near * 100 >= long * 30).then_some(max)
+    // Wrapped lines stop mid-sentence; a document of one-line paragraphs
+    // whose longest lines happen to match ends them with full stops.
+    let open = near
+        .iter()
+        .filter(|l| !l.text.ends_with(['.', '!', '?', ':', ';', '"', '”', ')']))
+        .count();
+    (near.len() >= 4 && near.len() * 100 >= long * 30 && open * 2 >= near.len()).then_some(max)
 }
 
 /// Whether a line carries on the block above it (no blank line between).
@@ -543,7 +552,9 @@ fn continues_across_gap(last: &Building, line: &Line) -> bool {
     let finishes_sentence = line.text.ends_with(['.', '!', '?', '"', '”', ')'])
         && words(&line.text) >= 6
         && !crate::elements::is_title_case(&line.text);
-    above_is_prose && (starts_lower || finishes_sentence)
+    // An upper-case start carries on only a long sentence ("… the WSIS
+    // Geneva / Plan of Action …"), not a short list entry.
+    above_is_prose && (starts_lower || finishes_sentence && words(prev) >= 12)
 }
 
 /// Appends a wrapped line to a block, mending a word hyphenated at the break.

@@ -545,15 +545,12 @@ fn inputs_that_are_not_summaries_are_rejected_with_file_line_and_reason() {
         "logo.png: line 1: binary data, not a text summary"
     );
 
-    let e = reject(
-        "latin1.txt",
-        b"Summary of Side Event: Caf\xe9\n\nBackground\n",
-        &options,
-    );
+    // Bytes no 8-bit encoding gives text for.
+    let e = reject("noise.txt", b"Summary \xfd\xfc\xff\x81\n", &options);
     assert_eq!(e.kind, RejectKind::InvalidEncoding);
     assert_eq!(
         e.to_string(),
-        "latin1.txt: line 1: invalid UTF-8 at byte 27 of the file; save the file as UTF-8 and retry"
+        "noise.txt: line 1: invalid UTF-8 at byte 9 of the file; save the file as UTF-8 and retry"
     );
 
     let seed = include_bytes!("../../../examples/wsis-cooperation-sdgs.txt");
@@ -563,6 +560,44 @@ fn inputs_that_are_not_summaries_are_rejected_with_file_line_and_reason() {
         e.to_string(),
         "seed.txt: input is 4844 bytes, over the limit of 1000 bytes; split it or raise the limit (--max-input-bytes)"
     );
+}
+
+#[test]
+fn legacy_encodings_and_mojibake_beyond_windows_1252_are_read() {
+    let seed = include_str!("../../../examples/wsis-cooperation-sdgs.txt");
+    let utf8 = parse_summary("seed.txt", seed.as_bytes(), &ParseOptions::default()).unwrap();
+    // The same summary saved by an old editor in Windows-1252, with an "é".
+    let accented = seed.replace("Mr. Tomas Lamanauskas", "Mr. Tomás Lamanauskas");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&accented);
+    let s = parse_summary("seed-1252.txt", &bytes, &ParseOptions::default()).unwrap();
+    assert_eq!(
+        s.key_issues[0].speaker.as_ref().unwrap().name,
+        "Tomás Lamanauskas"
+    );
+    assert_eq!(s.key_issues[1..], utf8.key_issues[1..]);
+    assert!(warned(&s, 15, "the file is not UTF-8; decoded it as"));
+    // UTF-8 once read as ISO-8859-1 (C1 controls where 1252 has "’"), and
+    // UTF-8 misread as Windows-1252 twice.
+    let latin1: String = "Summary of Side Event: Women’s Café"
+        .bytes()
+        .map(char::from)
+        .collect();
+    let twice: String = {
+        let once: String = encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling("Café and Zoë".as_bytes())
+            .0
+            .into_owned();
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(once.as_bytes())
+            .0
+            .into_owned()
+    };
+    let text = format!(
+        "{latin1}\n\n12 June 2023\n\nBackground\n\n{twice} met.\n\nRecommendations\n\n- Meet again.\n"
+    );
+    let s = parse_summary("mojibake.txt", text.as_bytes(), &ParseOptions::default()).unwrap();
+    assert_eq!(s.event.title, "Women’s Café");
+    assert_eq!(s.background, ["Café and Zoë met."]);
 }
 
 #[test]
