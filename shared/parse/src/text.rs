@@ -492,12 +492,16 @@ fn continues_line(last: &Building, line: &Line, width: Option<usize>) -> bool {
         return true;
     }
     // A sentence cannot stop at "the", "and" or "of", nor a list entry end
-    // in a comma.
+    // in a comma; a heading can ("Organized by").
     let last_word = prev.rsplit(' ').next().unwrap_or_default();
-    if prev.ends_with(',')
-        || (last_word.len() <= 4
-            && crate::speaker::is_connector(last_word)
-            && last_word.chars().all(char::is_lowercase))
+    let sentence = prev.split(' ').count() >= 6
+        && crate::lexicon::meaning(prev)
+            .is_none_or(|(_, fit)| fit == crate::lexicon::Fit::Contains);
+    if sentence
+        && (prev.ends_with(',')
+            || (last_word.len() <= 4
+                && crate::speaker::is_connector(last_word)
+                && last_word.chars().all(char::is_lowercase)))
     {
         return true;
     }
