@@ -100,14 +100,22 @@ pub type Table = Vec<Vec<Vec<Block>>>;
 /// through here, so both read a form or a line-up the same way.
 pub fn table_blocks(table: Table) -> Vec<Block> {
     let width = table.iter().map(Vec::len).max().unwrap_or(0);
-    let short_cell =
-        |cell: &Vec<Block>| cell.len() == 1 && cell[0].text.split_whitespace().count() <= 12;
-    let is_form = width == 2
-        && table.len() >= 2
-        && table
-            .iter()
-            .filter(|row| row.len() == 2)
-            .all(|row| row[0].is_empty() || short_cell(&row[0]));
+    // A form's label: one paragraph, bold or short or ending in a colon
+    // (forms' labels can be long questions with instructions).
+    let label_cell = |cell: &Vec<Block>| {
+        cell.len() == 1 && {
+            let b = &cell[0];
+            let words = b.text.split_whitespace().count();
+            words <= 40
+                && (b.all_bold() || words <= 8 || b.text.trim_end().ends_with([':', '?', ']', ')']))
+        }
+    };
+    let two_column: Vec<&Vec<Vec<Block>>> = table.iter().filter(|row| row.len() == 2).collect();
+    let labelled = two_column
+        .iter()
+        .filter(|row| row[0].is_empty() || label_cell(&row[0]))
+        .count();
+    let is_form = width == 2 && table.len() >= 2 && labelled * 10 >= two_column.len() * 8;
     let one_line_rows = table
         .iter()
         .skip(1)

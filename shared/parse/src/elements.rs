@@ -67,6 +67,9 @@ pub(crate) enum Kind {
         meaning: Meaning,
         value: Option<Text>,
     },
+    /// A heading inside a section that keeps the section's meaning ("2.1
+    /// Station experiences" under "2. Discussion").
+    SubHeading(String),
     /// A speaker's name alone, over the paragraphs they said.
     Speaker(rapporteur_model::Speaker),
     Item(Text),
@@ -113,6 +116,31 @@ static CHROME_LINES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// separators between short segments.
 static BREADCRUMB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[^›»>/]{1,50}(?:\s[›»>/]\s[^›»>/]{1,60}){2,}\s*[›»>/]?$|^[^›»]{1,50}(?:\s?[›»]\s?[^›»]{1,60})+\s*[›»]?$")
+        .expect("valid regex")
+});
+
+/// A form's instruction to whoever fills it in ("Please estimate the total
+/// number of participants.").
+static INSTRUCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:\d{1,2}[.)]\s*)?(?:please|kindly|veuillez|merci de|por favor|sírvase)\s+(?:state|describe|elaborate|estimate|indicate|list|provide|summari[sz]e|give|explain|share|specify|identify|outline|indiquer|d[ée]crire|r[ée]sumer|indique|describa|resuma|enumere)\b")
+        .expect("valid regex")
+});
+
+/// An e-mail's header lines ("From: …", "Subject: …").
+static EMAIL_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:from|to|cc|bcc|sent|date|subject|reply-to|de|à|a|objet|envoyé|para|asunto|enviado|fecha)\s*:\s*\S")
+        .expect("valid regex")
+});
+
+/// "Dear colleagues,", "Hi all,": a letter's greeting.
+static GREETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:dear|hi|hello|greetings|bonjour|chers?|chères?|estimad[oa]s?|hola)\b[^.!?]{0,50}[,:!]?$")
+        .expect("valid regex")
+});
+
+/// "Best regards,": a letter's sign-off, after which comes a signature.
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:best|kind|warm|with best)?\s*regards|best wishes|sincerely|yours sincerely|many thanks|thanks(?: again)?|thank you|cordialement|bien cordialement|salutations|saludos(?: cordiales)?|atentamente|un saludo)[,.!]?$")
         .expect("valid regex")
 });
 
@@ -324,15 +352,20 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
     let blocks: Vec<Block> = blocks.iter().map(typed_item).collect();
     let blocks = blocks.as_slice();
     let listed = Listed::of(blocks);
-    let chrome = chrome_blocks(blocks);
+    let mut chrome = chrome_blocks(blocks);
     let title = find_title(blocks, &chrome);
+    if let Some((index, _)) = &title {
+        above_title(blocks, &mut chrome, *index);
+    }
     let mut out: Vec<Element> = Vec::with_capacity(blocks.len());
-    let mut date_found = false;
+    let mut dates = Dates::default();
     let mut type_found = title.as_ref().is_some_and(|(_, (t, _))| t.kind.is_some());
     let mut body_started = false;
     // A session field whose value is on the next block.
     let mut pending_field: Option<SessionField> = None;
     let mut section = Section::Start;
+    // The level and number of the heading that opened the section.
+    let mut section_rank: Option<Rank> = None;
     let mut i = 0;
     while i < blocks.len() {
         let block = &blocks[i];
@@ -369,28 +402,30 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
             continue;
         }
         if let Some(field) = pending_field.take() {
-            let kind = session_value(field, text, &mut date_found);
+            let kind = session_value(field, text, &mut dates);
             push(&mut out, kind, "the value of the field above".into());
             continue;
         }
         let short = text.split_whitespace().count() <= 30;
         // The session's date, once, before the body's sections.
-        if !date_found
-            && short
+        if short
             && section.before_body()
-            && let Some(found) = when_of(block)
+            && let Some(found) = when_of(block).filter(|f| dates.wants(f.when()))
         {
-            date_found = true;
+            dates.take(found.when());
             let why = "a date or time line".to_string();
             match found {
                 WhenOf::When(when) => push(&mut out, Kind::When(when), why),
-                WhenOf::TypeAndWhen(kind, when) => {
+                WhenOf::TypeAndWhen(head, kind, when) => {
                     type_found = true;
                     push(
                         &mut out,
-                        Kind::TypeLabel(kind),
+                        Kind::TypeLabel(kind.clone()),
                         "a session type before a date".into(),
                     );
+                    if let Some(code) = session_code(&head, &kind) {
+                        push(&mut out, code, "a session number with the type".into());
+                    }
                     out.push(Element {
                         line: block.line,
                         kind: Kind::When(when),
@@ -406,7 +441,7 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
             match field {
                 FieldOf::Session(field, value) => match value {
                     Some(value) => {
-                        let kind = session_value(field, &value, &mut date_found);
+                        let kind = session_value(field, &value, &mut dates);
                         if matches!(kind, Kind::TypeLabel(_)) {
                             type_found = true;
                         }
@@ -452,6 +487,9 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
                 && text.split_whitespace().count() <= 6
             {
                 type_found = true;
+                if let Some(code) = session_code(text.trim_end_matches(':'), &kind) {
+                    push(&mut out, code, "a session number with the type".into());
+                }
                 push(
                     &mut out,
                     Kind::TypeLabel(kind),
@@ -485,11 +523,30 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
         let heading = heading_score(block, next, &section);
         if heading.points >= HEADING_THRESHOLD {
             let label = lexicon::clean_label(text);
-            let meaning = lexicon::meaning(&label.text)
-                .map(|(m, _)| m)
-                .unwrap_or(Meaning::Other(People::None));
+            let meaning = lexicon::meaning(&label.text).map(|(m, _)| m);
             body_started = true;
+            let rank = Rank::of(block);
+            if meaning.is_none()
+                && let Section::In(
+                    Meaning::Background
+                    | Meaning::KeyIssues
+                    | Meaning::Recommendations
+                    | Meaning::Narrative,
+                ) = section
+                && section_rank
+                    .as_ref()
+                    .is_some_and(|outer| rank.is_below(outer))
+            {
+                push(
+                    &mut out,
+                    Kind::SubHeading(label.text),
+                    format!("a heading inside the section above; {}", heading.why()),
+                );
+                continue;
+            }
+            let meaning = meaning.unwrap_or(Meaning::Other(People::None));
             section = Section::In(meaning);
+            section_rank = Some(rank);
             push(&mut out, Kind::Heading(meaning, label.text), heading.why());
             continue;
         }
@@ -561,6 +618,41 @@ fn typed_item(block: &Block) -> Block {
     block
 }
 
+/// Where a heading stands in the outline: its level in the source and its
+/// number ("2.1").
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rank {
+    level: Option<u8>,
+    number: Option<String>,
+}
+
+impl Rank {
+    fn of(block: &Block) -> Rank {
+        static NUMBER: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,2})*)[.)]?\s").expect("valid regex"));
+        Rank {
+            level: match block.role {
+                Role::Heading(level) => Some(level),
+                _ => None,
+            },
+            number: NUMBER.captures(block.text.trim()).map(|c| c[1].to_string()),
+        }
+    }
+
+    /// A deeper level, or a sub-number ("2.1" under "2").
+    fn is_below(&self, outer: &Rank) -> bool {
+        let deeper =
+            matches!((self.level, outer.level), (Some(inner), Some(outer)) if inner > outer);
+        let numbered = match (&self.number, &outer.number) {
+            (Some(inner), Some(outer)) => inner
+                .strip_prefix(outer.as_str())
+                .is_some_and(|rest| rest.starts_with('.')),
+            _ => false,
+        };
+        deeper || numbered
+    }
+}
+
 /// Where the reading stands: before any section, in an unheaded body, or
 /// under a heading of some meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -576,10 +668,42 @@ impl Section {
     }
 }
 
+/// What the date lines found so far gave: a second line may complete the
+/// first ("Date: 16 May 2022" then "Time: 14:00–15:00 CET"), never replace it.
+#[derive(Debug, Default)]
+struct Dates {
+    date: bool,
+    time: bool,
+}
+
+impl Dates {
+    fn wants(&self, when: &When) -> bool {
+        let has_date = when.date.is_some() || when.end_date.is_some();
+        let has_time = when.start_time.is_some();
+        (!self.date && !self.time)
+            || (!self.time && has_time && !(self.date && has_date))
+            || (!self.date && has_date && !(self.time && has_time))
+    }
+
+    fn take(&mut self, when: &When) {
+        self.date |= when.date.is_some() || when.end_date.is_some();
+        self.time |= when.start_time.is_some();
+    }
+}
+
+impl WhenOf {
+    fn when(&self) -> &When {
+        match self {
+            WhenOf::When(when) | WhenOf::TypeAndWhen(_, _, when) => when,
+        }
+    }
+}
+
 enum WhenOf {
     When(When),
-    /// A subtitle "Side Event · 16 March 2023, 10:00–11:00 CET".
-    TypeAndWhen(String, When),
+    /// A subtitle "Side Event · 16 March 2023, 10:00–11:00 CET": the words
+    /// before the date, the type they name, and the date.
+    TypeAndWhen(String, String, When),
 }
 
 /// A date line, or a subtitle that names the session type before its date.
@@ -592,9 +716,22 @@ fn when_of(block: &Block) -> Option<WhenOf> {
         })
         && let Some(when) = when::parse_when(rest)
     {
-        return Some(WhenOf::TypeAndWhen(kind, when));
+        return Some(WhenOf::TypeAndWhen(head.trim().to_string(), kind, when));
     }
     when::parse_when(text).map(WhenOf::When)
+}
+
+/// "High-Level Policy Session 4" names the type and a session number: the
+/// whole is the session's code.
+fn session_code(words: &str, kind: &str) -> Option<Kind> {
+    let words = words.trim();
+    (words != kind && words.starts_with(kind)).then(|| {
+        Kind::Title(TitleLine {
+            kind: None,
+            code: Some(words.to_string()),
+            title: String::new(),
+        })
+    })
 }
 
 enum FieldOf {
@@ -656,12 +793,13 @@ fn field_of(block: &Block, in_header: bool) -> Option<FieldOf> {
 }
 
 /// The element a session field's value gives.
-fn session_value(field: SessionField, value: &str, date_found: &mut bool) -> Kind {
+fn session_value(field: SessionField, value: &str, dates: &mut Dates) -> Kind {
     match field {
+        SessionField::Type if crate::is_placeholder(value) => Kind::Chrome,
         SessionField::Type => Kind::TypeLabel(value.trim().to_string()),
         SessionField::When => match when::parse_when(value) {
-            Some(when) if !*date_found => {
-                *date_found = true;
+            Some(when) if dates.wants(&when) => {
+                dates.take(&when);
                 Kind::When(when)
             }
             _ => Kind::Chrome,
@@ -747,6 +885,14 @@ fn heading_score(block: &Block, next: Option<&Block>, section: &Section) -> Scor
     }
     if words <= 8 && !ends_sentence && !question && is_title_case(&label.text) {
         score.add(3, "short and in title case");
+        if matches!(section, Section::In(Meaning::Other(people)) if *people != People::None)
+            && meaning.is_none()
+        {
+            score.add(-3, "an entry of a list of people");
+        }
+    }
+    if INSTRUCTION.is_match(text) && words <= 30 {
+        score.add(4, "a form's instruction");
     }
     if ends_sentence && !label.had_hint {
         score.add(-4, "ends like a sentence");
@@ -924,6 +1070,32 @@ fn chrome_blocks(blocks: &[Block]) -> Vec<Option<String>> {
         }
         i = j;
     }
+    // An e-mail's headers, greeting and signature.
+    let headers = blocks
+        .iter()
+        .take(8)
+        .filter(|b| EMAIL_HEADER.is_match(&b.text))
+        .count();
+    if headers >= 2 {
+        for (index, block) in blocks.iter().enumerate().take(10) {
+            if EMAIL_HEADER.is_match(&block.text) {
+                chrome[index] = Some("an e-mail header".into());
+            }
+        }
+    }
+    for (index, block) in blocks.iter().enumerate() {
+        if GREETING.is_match(block.text.trim()) && index < 15 {
+            chrome[index] = Some("a greeting".into());
+        }
+        if SIGN_OFF.is_match(block.text.trim()) && index + 8 >= blocks.len() {
+            for (j, b) in blocks.iter().enumerate().skip(index) {
+                if b.text.split_whitespace().count() <= 12 {
+                    chrome[j] = Some("a signature".into());
+                }
+            }
+            break;
+        }
+    }
     // Above the title: banners, forum-name lines, genre lines.
     for (index, block) in blocks.iter().enumerate().take(12) {
         if chrome[index].is_some() {
@@ -940,6 +1112,26 @@ fn chrome_blocks(blocks: &[Block]) -> Vec<Option<String>> {
         }
     }
     chrome
+}
+
+/// What stands above the title and is not the session's type, date, venue
+/// or a field is the page's or the document's furniture: a site or forum
+/// name, a banner, a document's genre ("OUTCOME DOCUMENT").
+fn above_title(blocks: &[Block], chrome: &mut [Option<String>], title: usize) {
+    for index in 0..title {
+        let block = &blocks[index];
+        let text = block.text.trim();
+        let words = text.split_whitespace().count();
+        let keep = chrome[index].is_some()
+            || when::parse_when(text).is_some() && words <= 25
+            || field_of(block, false).is_some()
+            || venue_of(text).is_some()
+            || lexicon::session_type(text.trim_end_matches(':')).is_some() && words <= 6
+            || words > 12;
+        if !keep {
+            chrome[index] = Some("a name or banner above the title".into());
+        }
+    }
 }
 
 /// Chooses the title among the first blocks: a Title in the source, a line

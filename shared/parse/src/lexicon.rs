@@ -79,6 +79,8 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("calls to action", Recommendations), ("calls for action", Recommendations),
     ("key takeaways", Recommendations), ("takeaways", Recommendations),
     ("key messages", Recommendations), ("key message", Recommendations),
+    ("conclusions and recommendations", Recommendations),
+    ("conclusions and way forward", Recommendations),
     ("recommandations", Recommendations), ("principales recommandations", Recommendations),
     ("voie a suivre", Recommendations), ("prochaines etapes", Recommendations),
     ("messages cles", Recommendations), ("appel a l'action", Recommendations),
@@ -88,11 +90,19 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("llamamiento a la accion", Recommendations),
     // Containers of a report's narrative.
     ("full session report", Narrative), ("session report", Narrative),
+    ("opening remarks", Narrative), ("closing remarks", Narrative),
+    ("welcome remarks", Narrative), ("welcoming remarks", Narrative),
+    ("introductory remarks", Narrative), ("keynote", Narrative), ("keynote address", Narrative),
+    ("keynote speech", Narrative), ("presentations", Narrative), ("panel", Narrative),
+    ("mots de bienvenue", Narrative), ("allocution d'ouverture", Narrative),
+    ("palabras de apertura", Narrative), ("discurso de apertura", Narrative),
     ("report of the session", Narrative), ("rapport de la session", Narrative),
     ("compte rendu", Narrative), ("informe de la sesion", Narrative),
     // People.
     ("moderator", Other(People::Moderators)), ("moderators", Other(People::Moderators)),
     ("moderated by", Other(People::Moderators)), ("chair", Other(People::Moderators)),
+    ("onsite moderator", Other(People::Moderators)), ("on-site moderator", Other(People::Moderators)),
+    ("online moderator", Other(People::Moderators)), ("co-moderator", Other(People::Moderators)),
     ("chairs", Other(People::Moderators)), ("chair/moderator", Other(People::Moderators)),
     ("chaired by", Other(People::Moderators)), ("facilitator", Other(People::Moderators)),
     ("moderateur", Other(People::Moderators)), ("moderatrice", Other(People::Moderators)),
@@ -128,6 +138,8 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("audience", KeyIssues), ("q&a", KeyIssues), ("questions and answers", KeyIssues),
     ("questions from the audience", KeyIssues), ("interventions from the floor", KeyIssues),
     ("open discussion", KeyIssues), ("debat", KeyIssues), ("debate", KeyIssues),
+    ("panel discussion", KeyIssues), ("general discussion", KeyIssues),
+    ("interactive discussion", KeyIssues), ("discussion with the audience", KeyIssues),
     // Furniture.
     ("related sessions", Chrome), ("related session", Chrome), ("related events", Chrome),
     ("related content", Chrome), ("related articles", Chrome), ("related topics", Chrome),
@@ -169,13 +181,22 @@ pub(crate) fn clean_label(text: &str) -> Label {
     });
     let mut out = text.to_string();
     let mut had_hint = false;
-    if let Some(m) = HINT.find(&out) {
+    while let Some(m) = HINT.find(&out) {
         had_hint = true;
-        // What follows an instruction in a form's heading is more of it.
+        let hint = m.as_str();
         let rest = out[m.end()..].trim().to_string();
-        let keep_rest = rest.starts_with(':') || rest.is_empty();
+        // A count inside a sentence ("no more than three (3) key messages")
+        // goes, the sentence stays; an instruction runs to the end of the
+        // heading ("Session Report (* deadline …) - click on the ? symbol").
+        let count = hint
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']'));
+        let keep_rest = count || rest.starts_with(':') || rest.is_empty();
         out.truncate(m.start());
-        if keep_rest {
+        if keep_rest && !rest.is_empty() {
+            if !rest.starts_with([':', '.', ',', '?']) {
+                out.push(' ');
+            }
             out.push_str(&rest);
         }
     }
@@ -263,9 +284,9 @@ pub(crate) fn session_field(label: &str) -> Option<SessionField> {
         | "type de session" | "tipo de sesion" | "tipo de sesión" | "event type" => {
             SessionField::Type
         }
-        "date" | "time" | "date & time" | "date and time" | "date/time" | "date & heure"
-        | "date et heure" | "heure" | "fecha" | "hora" | "fecha y hora" | "when" | "day"
-        | "session date" | "session time" => SessionField::When,
+        "date" | "dates" | "time" | "date & time" | "date and time" | "date/time"
+        | "dates and times" | "date & heure" | "date et heure" | "heure" | "fecha" | "hora"
+        | "fecha y hora" | "when" | "day" | "session date" | "session time" => SessionField::When,
         "room" | "venue" | "location" | "place" | "lieu" | "salle" | "sala" | "lugar" => {
             SessionField::Venue
         }

@@ -323,8 +323,35 @@ fn check_filled(
 }
 
 /// Template filler: "[Insert text here]", "<name>", "…", "TBD", "Please describe …".
-fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
+    // "Title of the session: [Title]": a label with nothing filled in.
+    if let Some((label, value)) = t.rsplit_once(':')
+        && !value.trim().is_empty()
+        && label.split_whitespace().count() <= 6
+        && value.trim() != t
+        && is_placeholder(value)
+    {
+        return true;
+    }
+    let folded = lexicon::fold(t);
+    // Word's content controls show these until someone types.
+    if [
+        "click or tap here",
+        "click here to enter",
+        "tap here to enter",
+        "enter text here",
+        "type here",
+        "cliquez ou appuyez ici",
+        "cliquez ici pour entrer",
+        "haga clic o pulse aqui",
+        "haga clic aqui para escribir",
+    ]
+    .iter()
+    .any(|p| folded.starts_with(p))
+    {
+        return true;
+    }
     // Placeholders are short; folding only the start keeps this cheap on long items.
     let lower = lexicon::fold(&t.chars().take(12).collect::<String>());
     let bracketed =

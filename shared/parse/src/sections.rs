@@ -113,7 +113,10 @@ impl Assembler {
             }
             Kind::Title(title) => {
                 let event = &mut self.out.event;
-                if !title.title.is_empty() && event.title.is_empty() {
+                // A "Title:" field names the session more surely than the
+                // first line does.
+                let field = element.why.starts_with("a field describing the session");
+                if !title.title.is_empty() && (event.title.is_empty() || field) {
                     event.title = title.title.clone();
                     self.out.title_line = Some(element.line);
                 }
@@ -133,12 +136,20 @@ impl Assembler {
                 for note in &when.notes {
                     diag.warn(element.line, note.clone());
                 }
+                // A second date line completes the first: each part is
+                // taken from the first line that gives it.
                 let event = &mut self.out.event;
-                event.date = when.date.clone();
-                event.end_date = when.end_date.clone();
-                event.start_time = when.start_time.clone();
-                event.end_time = when.end_time.clone();
-                event.timezone = when.timezone.clone();
+                if event.date.is_none() && event.end_date.is_none() {
+                    event.date = when.date.clone();
+                    event.end_date = when.end_date.clone();
+                }
+                if event.start_time.is_none() {
+                    event.start_time = when.start_time.clone();
+                    event.end_time = when.end_time.clone();
+                }
+                if event.timezone.is_none() {
+                    event.timezone = when.timezone.clone();
+                }
                 (
                     "date line",
                     "event's date and time".into(),
@@ -154,6 +165,15 @@ impl Assembler {
             Kind::Heading(meaning, label) | Kind::Field { label, meaning, .. } => {
                 self.heading(element, *meaning, label);
                 return;
+            }
+            Kind::SubHeading(_) => {
+                self.named = None;
+                self.last = Last::None;
+                (
+                    "sub-heading",
+                    "stays in the section above".into(),
+                    element.why.clone(),
+                )
             }
             Kind::Speaker(speaker) => {
                 self.named = Some(speaker.clone());

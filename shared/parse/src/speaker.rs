@@ -224,7 +224,7 @@ const ROMANCE_VERBS: &[&str] = &[
 ];
 
 static ORGANISATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:university|universit[éy]|universidad|organi[sz]ation|organisation|ministry|minist[èe]re|ministerio|union|institute|institut|instituto|foundation|fondation|fundaci[óo]n|association|agency|agence|council|conseil|commission|bank|ltd|inc|llc|gmbh|group|network|cent(?:re|er)|forum|department|office|company|corporation|programme|program|authority|society|initiative|alliance|coalition|unesco|itu|undp|unicef|who|un)\b|(?-i:^[A-Z0-9&-]{2,10}$)")
+    Regex::new(r"(?i)\b(?:university|universit[éy]|universidad|organi[sz]ation|organisation|ministry|minist[èe]re|ministerio|union|institute|institut|instituto|foundation|fondation|fundaci[óo]n|association|agency|agence|council|conseil|commission|bank|ltd|inc|llc|gmbh|group|network|cent(?:re|er)|forum|department|office|company|corporation|programme|program|authority|society|initiative|alliance|coalition|unesco|itu|undp|unicef|who|un|service|services|bureau|directorate|secretariat|observatory|laboratory|lab|platform|consortium|federation|chamber|cooperative|fund|board|committee|parliament|government|court|hospital|college|academy|ministerio|agencia|autoridad|oficina|direction|secr[ée]tariat|observatoire)\b|(?-i:^[A-Z0-9&-]{2,10}$)")
         .expect("valid regex")
 });
 
@@ -537,12 +537,20 @@ fn role_and_organisation(
 fn split_role(attribution: &str, bracketed: bool) -> (Option<String>, Option<String>) {
     static ARTICLE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)^(?:a|an|the)\s+").expect("valid regex"));
-    let text = ARTICLE.replace(attribution.trim(), "");
+    let text = attribution.trim().trim_start_matches(['–', '—', '-', ' ']);
+    let text = ARTICLE.replace(text, "");
     let text = text.trim();
     if text.is_empty() {
         return (None, None);
     }
     if let Some((role, organization)) = split_top_level_comma(text) {
+        // "(Ministry of Commerce, India)": a body and its country, no role.
+        let country = organization.split_whitespace().count() <= 2
+            && !ORGANISATION_WORD.is_match(organization)
+            && !ROLE_WORD.is_match(organization);
+        if bracketed && country && is_org_name(role) && !ROLE_WORD.is_match(role) {
+            return (None, Some(text.to_string()));
+        }
         return (Some(role.to_string()), Some(organization.to_string()));
     }
     if let Some((role, preposition, article, organization)) = affiliation(text) {
@@ -553,11 +561,26 @@ fn split_role(attribution: &str, bracketed: bool) -> (Option<String>, Option<Str
         let role = (!role.is_empty()).then(|| role.to_string());
         return (role, (!place).then(|| organization.to_string()));
     }
-    if ORGANISATION_WORD.is_match(text) || (bracketed && !ROLE_WORD.is_match(text)) {
+    if is_org_name(text) && !starts_with_role(text) || (bracketed && !ROLE_WORD.is_match(text)) {
         (None, Some(text.to_string()))
     } else {
         (Some(text.to_string()), None)
     }
+}
+
+/// Whether a job comes first ("Head of Government Relations"): then the
+/// words are a role, whatever body they mention.
+fn starts_with_role(text: &str) -> bool {
+    let first = text.split([' ', ',']).next().unwrap_or_default();
+    ROLE_WORD.is_match(first)
+}
+
+/// Words that name a body: a body's word ("Ministry", "University"), or an
+/// acronym in parentheses at the end ("… for Refugees (UNHCR)").
+fn is_org_name(text: &str) -> bool {
+    static ACRONYM_END: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\((?:[A-Z][A-Za-z0-9&.-]*){1,3}\)$").expect("valid regex"));
+    ORGANISATION_WORD.is_match(text) || ACRONYM_END.is_match(text.trim())
 }
 
 /// "Role at the Org" → ("Role", "at", true, "Org"): the last "at", "from"

@@ -77,12 +77,46 @@ static RUNNING_HEADER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// Reads text (already decoded) into blocks.
 pub(crate) fn document(text: &str, diag: &mut Diagnostics) -> Document {
     let mut lines = split_lines(text, diag);
+    let front_title = front_matter(&mut lines, diag);
     drop_debris(&mut lines, diag);
     drop_running_headers(&mut lines, diag);
+    let mut blocks = blocks(&lines, diag);
+    if let Some((line, title)) = front_title {
+        blocks.insert(0, Block::new(line, Role::Title, title));
+    }
     Document {
-        blocks: blocks(&lines, diag),
+        blocks,
         warnings: Vec::new(),
     }
+}
+
+/// A Markdown file's YAML front matter ("---", "title: …", "date: …",
+/// "---"): the title is the document's title; the rest (a publication date,
+/// tags, a layout) describes the file, not the session, and is dropped.
+fn front_matter(lines: &mut Vec<Line>, diag: &mut Diagnostics) -> Option<(usize, String)> {
+    let start = lines.iter().position(|l| !l.is_blank())?;
+    if lines[start].text != "---" {
+        return None;
+    }
+    let end = (start + 1..lines.len().min(start + 60))
+        .find(|&i| matches!(lines[i].text.as_str(), "---" | "..."))?;
+    let mut title = None;
+    for line in &lines[start + 1..end] {
+        let Some((key, value)) = line.text.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['"', '\'']).trim();
+        if key.trim().eq_ignore_ascii_case("title") && !value.is_empty() {
+            title = Some((line.number, value.to_string()));
+        } else {
+            diag.warn(
+                line.number,
+                format!("dropped front matter: '{}'", line.text),
+            );
+        }
+    }
+    lines.drain(start..=end);
+    title
 }
 
 fn split_lines(text: &str, diag: &mut Diagnostics) -> Vec<Line> {
@@ -196,7 +230,7 @@ fn unletterspace(raw: &str) -> Option<String> {
     let (mut single, mut total) = (0, 0);
     for piece in letters {
         total += 1;
-        if piece.chars().count() == 1 && piece.chars().all(char::is_alphabetic) {
+        if piece.chars().count() == 1 && piece.chars().all(char::is_alphanumeric) {
             single += 1;
         }
     }
@@ -253,10 +287,17 @@ fn drop_running_headers(lines: &mut Vec<Line>, diag: &mut Diagnostics) {
     // A page's head: up to three short lines after a form feed, dropped when
     // they read as a running header or the page goes on mid-sentence.
     for start in (0..lines.len()).filter(|&i| lines[i].page_start) {
+        // A running header is a name ("WSIS Forum 2022 — Outcome Document",
+        // "WSIS/2022/OD"), never the sentence the page goes on with.
         let head: Vec<usize> = (start..lines.len())
             .filter(|&i| !lines[i].is_blank())
             .take(3)
-            .take_while(|&i| is_header_candidate(&lines[i].text))
+            .take_while(|&i| {
+                let text = &lines[i].text;
+                is_header_candidate(text)
+                    && lines[i].indent == 0
+                    && (crate::elements::is_title_case(text) || RUNNING_HEADER_WORDS.is_match(text))
+            })
             .collect();
         let after = head
             .last()
@@ -545,6 +586,13 @@ fn continues_across_gap(last: &Building, line: &Line) -> bool {
         return false;
     }
     let starts_lower = line.text.chars().next().is_some_and(char::is_lowercase);
+    // An open parenthesis, or an item's indented continuation, goes on past
+    // the page break.
+    let unclosed = prev.matches(['(', '（']).count() > prev.matches([')', '）']).count();
+    let indented = last.block.role == Role::Item && line.indent > last.indent;
+    if unclosed || indented {
+        return true;
+    }
     let prose = |t: &str| {
         let label = crate::lexicon::clean_label(t);
         let heading = label.had_hint

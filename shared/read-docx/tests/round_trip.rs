@@ -181,7 +181,11 @@ fn the_subtitle_gives_the_session_type_and_the_date() {
     )
     .unwrap();
     let event = &summary.event;
-    assert_eq!(event.kind.as_deref(), Some("High-Level Policy Session 4"));
+    assert_eq!(event.kind.as_deref(), Some("High-Level Policy Session"));
+    assert_eq!(
+        event.session_code.as_deref(),
+        Some("High-Level Policy Session 4")
+    );
     assert_eq!(event.title, "Open Data: Who Owns It?");
     assert_eq!(event.date.as_deref(), Some("2023-06-12"));
     assert_eq!(
