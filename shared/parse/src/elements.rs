@@ -103,6 +103,7 @@ static CHROME_LINES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r".*\b(?:we use|this (?:web)?site uses|uses) cookies\b.*|.*\bcookies?\b.{0,80}\b(?:accept|agree|consent|preferences|policy|settings)\b.*|.*\bcookies\b.{0,80}\b(?:accepte[rz]|utilise|politique)\b.*|accept(?: all)?(?: cookies)?|reject all|decline|manage (?:preferences|cookies|consent)|cookie (?:settings|policy|preferences)|tout accepter|aceptar(?: todo)?", "a cookie banner"),
         (r"search|rechercher|buscar|menu|main menu|close|fermer|cerrar|toggle navigation|open menu|home|accueil|inicio|sitemap|site map|contact us|privacy(?: policy)?|terms of (?:use|service)|follow us.*|suivez-nous.*|s[íi]guenos.*|subscribe.*|newsletter.*|tweet|facebook|linkedin|twitter|x \(twitter\)|email|e-mail", "a menu or site link"),
         (r"event report|rapport d['’][ée]v[ée]nement|informe del evento", "an 'Event report' label"),
+        (r"(?:tags|keywords|categories|category|filed under|mots-cl[ée]s|cat[ée]gories|etiquetas|palabras clave)\s*:.*", "a tags line"),
     ]
     .into_iter()
     .map(|(pattern, reason)| {
@@ -318,7 +319,7 @@ impl Listed {
 
     fn contains(&self, name: &str) -> bool {
         let name = lexicon::fold(name);
-        self.names.iter().any(|n| *n == name)
+        self.names.contains(&name)
     }
 }
 
@@ -462,7 +463,13 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
                 },
                 FieldOf::Section(label, meaning, value) => {
                     body_started = true;
-                    section = Section::In(meaning);
+                    // "Rapporteur: Ms. X" is whole on its line; "Speakers:"
+                    // alone opens a list.
+                    section = if value.is_some() {
+                        Section::Inline(meaning)
+                    } else {
+                        Section::In(meaning)
+                    };
                     push(
                         &mut out,
                         Kind::Field {
@@ -660,6 +667,8 @@ enum Section {
     Start,
     Unheaded,
     In(Meaning),
+    /// After a field with its value on its line ("Rapporteur: Ms. X").
+    Inline(Meaning),
 }
 
 impl Section {
@@ -680,9 +689,9 @@ impl Dates {
     fn wants(&self, when: &When) -> bool {
         let has_date = when.date.is_some() || when.end_date.is_some();
         let has_time = when.start_time.is_some();
-        (!self.date && !self.time)
-            || (!self.time && has_time && !(self.date && has_date))
-            || (!self.date && has_date && !(self.time && has_time))
+        let adds = (!self.time && has_time) || (!self.date && has_date);
+        let repeats = (self.date && has_date) || (self.time && has_time);
+        adds && !repeats
     }
 
     fn take(&mut self, when: &When) {
@@ -873,15 +882,22 @@ fn heading_score(block: &Block, next: Option<&Block>, section: &Section) -> Scor
         score.add(3, "a template instruction");
     }
     let ends_sentence = text.ends_with(['.', '!', ';', ',']);
-    let question = text
-        .trim_end_matches(|c: char| c == ']' || c == ')')
-        .ends_with('?')
-        || label.text.ends_with('?');
+    let question = text.trim_end_matches([']', ')']).ends_with('?') || label.text.ends_with('?');
     if text.ends_with(':') && words <= 10 {
         score.add(2, "ends with a colon");
     }
     if label.numbered && !ends_sentence {
         score.add(1, "numbered");
+        // "2.1 Station experiences": a sub-section's number.
+        if words <= 10
+            && text
+                .trim_start()
+                .split(' ')
+                .next()
+                .is_some_and(|n| n.trim_end_matches('.').contains('.'))
+        {
+            score.add(3, "a sub-section's number");
+        }
     }
     if words <= 8 && !ends_sentence && !question && is_title_case(&label.text) {
         score.add(3, "short and in title case");
@@ -891,10 +907,13 @@ fn heading_score(block: &Block, next: Option<&Block>, section: &Section) -> Scor
             score.add(-3, "an entry of a list of people");
         }
     }
+    if has_run_together_words(text) {
+        score.add(-4, "words run together, as a scraped card's are");
+    }
     if INSTRUCTION.is_match(text) && words <= 30 {
         score.add(4, "a form's instruction");
     }
-    if ends_sentence && !label.had_hint {
+    if ends_sentence && !label.had_hint && !INSTRUCTION.is_match(text) {
         score.add(-4, "ends like a sentence");
     }
     if question && (label.had_hint || label.numbered) {
@@ -949,9 +968,9 @@ fn speaker_score(block: &Block, next: Option<&Block>, section: &Section, listed:
         score.add(3, "a listed speaker");
     }
     match section {
-        Section::In(Meaning::Other(People::None)) | Section::In(Meaning::Chrome) => {
-            score.add(-2, "under a section of its own")
-        }
+        Section::In(Meaning::Other(People::None))
+        | Section::In(Meaning::Chrome)
+        | Section::Inline(_) => score.add(-2, "under a section of its own"),
         Section::In(Meaning::Other(_)) => score.add(-6, "in a list of people"),
         Section::In(Meaning::Recommendations) => score.add(-2, "under recommendations"),
         _ => score.add(1, "in the report's body"),
@@ -976,6 +995,18 @@ fn speaker_score(block: &Block, next: Option<&Block>, section: &Section, listed:
         _ => score.add(-3, "no paragraph follows"),
     }
     score
+}
+
+/// "Director of Digital GovernmentMinistry of …": a lower-case letter run
+/// into a capital inside a word (not "McDonald", "iPhone" or "DeLuca",
+/// which start so).
+fn has_run_together_words(text: &str) -> bool {
+    text.split_whitespace().any(|word| {
+        let chars: Vec<char> = word.chars().collect();
+        chars.windows(3).enumerate().any(|(at, w)| {
+            at >= 2 && w[0].is_lowercase() && w[1].is_uppercase() && w[2].is_lowercase()
+        })
+    })
 }
 
 /// Most words capitalised (connectors aside), as headings and names are.

@@ -158,7 +158,7 @@ static HINT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A list number or letter in front of a heading: "1.", "2)", "IV.", "A.", "Q3.".
 static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:Q|Question\s*)?\d{1,2}[.)]|[IVX]{1,4}[.)]|[A-H][.)])\s+")
+    Regex::new(r"^(?:(?:Q|Question\s*)?\d{1,2}(?:\.\d{1,2})*[.)]?|[IVX]{1,4}[.)]|[A-H][.)])\s+")
         .expect("valid regex")
 });
 

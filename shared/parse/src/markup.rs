@@ -12,7 +12,7 @@ use regex::Regex;
 /// PDF extraction leaves for Symbol and Wingdings bullets), "1." "1)" "(a)" "a)".
 static BULLET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[-–*•●▪◦‣∙·○■□➢➤►→✓✔\u{F0A7}\u{F0B7}\u{F076}\u{F0D8}\u{F0FC}\u{F06E}\u{F0A8}]|\d{1,2}[.)]|\([0-9a-zA-Z]{1,4}\)|[a-z][.)]|[ivx]{1,4}[.)])\s*",
+        r"^(?:[-–*•●▪◦‣∙·○■□➢➤►→✓✔\u{F0A7}\u{F0B7}\u{F076}\u{F0D8}\u{F0FC}\u{F06E}\u{F0A8}]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[.)]|\([0-9a-zA-Z]{1,4}\)|[a-z][.)]|[ivx]{1,4}[.)])\s*",
     )
     .expect("valid regex")
 });
@@ -116,6 +116,22 @@ pub(crate) fn strip_bold(text: &str) -> (String, Vec<(usize, usize)>) {
         .filter(|(s, e)| s < e)
         .collect();
     (out, spans)
+}
+
+/// A line wrapped in Markdown emphasis ("*Tags: a, b*", "_Updated 2022_")
+/// without it.
+pub(crate) fn strip_emphasis(text: &str) -> &str {
+    for mark in ['*', '_'] {
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.starts_with(mark)
+            && !inner.ends_with(mark)
+            && !inner.contains(mark)
+            && !inner.trim().is_empty()
+        {
+            return inner;
+        }
+    }
+    text
 }
 
 /// Markdown exports escape punctuation ("\-", "1\.", "\*"); a backslash

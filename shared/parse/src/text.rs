@@ -163,7 +163,7 @@ fn normalize_line(raw: &str, number: usize, diag: &mut Diagnostics) -> (String, 
     if unligated != decoded {
         diag.warn(number, "replaced typographic ligatures by their letters");
     }
-    let unescaped = markup::unescape_markdown(&unligated);
+    let unescaped = markup::unescape_markdown(markup::strip_emphasis(unligated.trim()));
     let mut text = String::with_capacity(unescaped.len());
     let mut soft_hyphens = false;
     for c in unescaped.chars() {
