@@ -7,6 +7,10 @@
 //! published at `schema/event-summary.schema.json` and kept equal to this code by
 //! a test.
 
+mod metadata;
+
+pub use metadata::{DEFAULT_AUTHOR, DocumentMetadata};
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

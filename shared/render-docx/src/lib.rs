@@ -21,7 +21,7 @@ use docx_rs::{
     PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
 use rapporteur_labels::Labels;
-use rapporteur_model::{EventSummary, KeyIssue, SCHEMA_VERSION};
+use rapporteur_model::{DocumentMetadata, EventSummary, KeyIssue};
 
 use crate::package::Properties;
 
@@ -312,41 +312,21 @@ fn list_definition(id: usize, format: &str, text: &str) -> AbstractNumbering {
 }
 
 /// The document properties: what Word shows under File › Info and what
-/// document-management systems index.
+/// document-management systems index, from the one mapping both writers
+/// share.
 fn properties(summary: &EventSummary) -> Properties {
-    let event = &summary.event;
-    let subject = [event.kind.as_deref(), event.date.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut organisations: Vec<&str> = Vec::new();
-    for organisation in summary
-        .key_issues
-        .iter()
-        .filter_map(|issue| issue.speaker.as_ref()?.organization.as_deref())
-    {
-        if !organisations.contains(&organisation) {
-            organisations.push(organisation);
-        }
-    }
-    let mut custom = vec![
-        ("schema_version", SCHEMA_VERSION.to_string()),
-        ("source_sha256", summary.source.sha256.clone()),
-    ];
-    custom.extend(event.date.clone().map(|date| ("event_date", date)));
+    let metadata = DocumentMetadata::of(summary);
+    let keywords = metadata.keyword_line();
     Properties {
-        title: event.title.clone(),
-        subject,
-        // The model names no author or organiser, so the document says
-        // which program wrote it.
-        creator: "Rapporteur".to_string(),
-        keywords: organisations.join("; "),
+        title: metadata.title,
+        subject: metadata.subject,
+        creator: metadata.author,
+        keywords,
         language: summary.language.clone(),
         // The date of the session, not of the conversion: the same summary
         // must give the same file whenever it is converted.
-        created: event.date.as_ref().map(|date| format!("{date}T00:00:00Z")),
-        custom,
+        created: metadata.created.map(|date| format!("{date}T00:00:00Z")),
+        custom: metadata.custom,
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) struct Properties {
     /// W3CDTF timestamp, also used as the modification time.
     pub created: Option<String>,
     /// Custom properties (name, text), in the order they are written.
-    pub custom: Vec<(&'static str, String)>,
+    pub custom: Vec<(String, String)>,
 }
 
 /// The identifier every custom document property carries (from the OLE

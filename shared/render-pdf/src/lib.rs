@@ -20,7 +20,7 @@ mod text;
 
 use std::path::{Path, PathBuf};
 
-use rapporteur_model::EventSummary;
+use rapporteur_model::{DocumentMetadata, EventSummary};
 
 use crate::fonts::{Fonts, Weight};
 use crate::layout::{Geometry, PlacedLine};
@@ -174,38 +174,21 @@ fn footer_title(
     set_one_line(&shortened(cut), width)
 }
 
+/// The document information, from the one mapping both writers share.
 fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
-    let event = &summary.event;
+    let metadata = DocumentMetadata::of(summary);
     let version = env!("CARGO_PKG_VERSION");
-    let mut subject: Vec<&str> = Vec::new();
-    if let Some(kind) = event.kind.as_deref() {
-        subject.push(kind);
-    }
-    if let Some(date) = event.date.as_deref() {
-        subject.push(date);
-    }
-    let mut organisations: Vec<&str> = Vec::new();
-    for speaker in summary.key_issues.iter().filter_map(|k| k.speaker.as_ref()) {
-        if let Some(org) = speaker.organization.as_deref().filter(|o| !o.is_empty())
-            && !organisations.contains(&org)
-        {
-            organisations.push(org);
-        }
-    }
     let (width, height) = options.page_millimetres;
     pdf::Info {
-        title: event.title.clone(),
-        // The model names no organiser of the event; the documents are
-        // authored by this tool on the forum's behalf.
-        author: "Rapporteur".to_string(),
-        subject: subject.join(", "),
-        keywords: organisations.into_iter().map(str::to_string).collect(),
-        date: event.date.as_deref().and_then(iso_date),
+        title: metadata.title,
+        author: metadata.author,
+        subject: metadata.subject,
+        keywords: metadata.keywords,
+        date: metadata.created.as_deref().and_then(iso_date),
         creator: format!("Rapporteur {version}"),
         producer: format!("rapporteur-render-pdf {version}"),
         identity: format!("{} {width}x{height} {version}", summary.source.sha256),
-        // "und" (undetermined) says nothing a reader could use.
-        language: Some(summary.language.clone()).filter(|l| !l.is_empty() && l != "und"),
+        language: metadata.language,
     }
 }
 
