@@ -528,6 +528,21 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
         }
         let next = next_content(blocks, &chrome, i);
         let heading = heading_score(block, next, &section);
+        // A speaker's name over their paragraphs looks like a heading too:
+        // the reading with more evidence wins.
+        let speaker = speaker_score(block, next, &section, &listed);
+        if speaker.points >= SPEAKER_THRESHOLD
+            && speaker.points >= heading.points
+            && let Some(person) = heading_person(text)
+        {
+            body_started = true;
+            push(
+                &mut out,
+                Kind::Speaker(person),
+                format!("{}; as a heading: {}", speaker.why(), heading.why()),
+            );
+            continue;
+        }
         if heading.points >= HEADING_THRESHOLD {
             let label = lexicon::clean_label(text);
             let meaning = lexicon::meaning(&label.text).map(|(m, _)| m);
@@ -555,23 +570,6 @@ pub(crate) fn partition(blocks: &[Block]) -> Vec<Element> {
             section = Section::In(meaning);
             section_rank = Some(rank);
             push(&mut out, Kind::Heading(meaning, label.text), heading.why());
-            continue;
-        }
-        let speaker = speaker_score(block, next, &section, &listed);
-        if speaker.points >= SPEAKER_THRESHOLD
-            && let Some((honorific, name)) = speaker::bare_name(text)
-        {
-            body_started = true;
-            push(
-                &mut out,
-                Kind::Speaker(rapporteur_model::Speaker {
-                    honorific,
-                    name,
-                    role: None,
-                    organization: None,
-                }),
-                speaker.why(),
-            );
             continue;
         }
         body_started = true;
@@ -956,12 +954,13 @@ fn heading_like(block: &Block) -> bool {
 fn speaker_score(block: &Block, next: Option<&Block>, section: &Section, listed: &Listed) -> Score {
     let mut score = Score::default();
     let text = block.text.trim();
-    let Some((honorific, name)) = speaker::bare_name(text) else {
+    let Some(person) = heading_person(text) else {
         score.add(-20, "not a name");
         return score;
     };
+    let name = person.name.clone();
     score.add(3, "shaped like a name");
-    if honorific.is_some() {
+    if person.honorific.is_some() {
         score.add(1, "an honorific");
     }
     if listed.contains(&name) {
@@ -1007,6 +1006,33 @@ fn has_run_together_words(text: &str) -> bool {
             at >= 2 && w[0].is_lowercase() && w[1].is_uppercase() && w[2].is_lowercase()
         })
     })
+}
+
+/// A speaker's sub-heading: a name alone ("Amara Sesay", "ANA PAULA
+/// SOUZA") or with its affiliation and no statement ("Mr Amr Hashem
+/// (National Telecom Regulatory Authority, Egypt)").
+fn heading_person(text: &str) -> Option<rapporteur_model::Speaker> {
+    if let Some((honorific, name)) = speaker::bare_name(text) {
+        return Some(rapporteur_model::Speaker {
+            honorific,
+            name,
+            role: None,
+            organization: None,
+        });
+    }
+    let words = text.split_whitespace().count();
+    let affiliated = text.contains(['(', ',', '–', '—']);
+    if words > 16 || !affiliated || text.ends_with(['.', ':', ';', '!', '?']) {
+        return None;
+    }
+    let person = speaker::person(text)?;
+    // The name must be one a sub-heading could hold on its own, and nothing
+    // after it a statement.
+    let named = speaker::bare_name(&person.name).is_some() || person.honorific.is_some();
+    let statement = text
+        .split_whitespace()
+        .any(|w| w.len() > 4 && w.ends_with("ed") && w.chars().all(char::is_lowercase));
+    (named && !statement).then_some(person)
 }
 
 /// Most words capitalised (connectors aside), as headings and names are.

@@ -68,7 +68,7 @@ fn persons(entries: &[String]) -> Vec<Speaker> {
             }
             None => entry.clone(),
         };
-        out.extend(text.split(';').filter_map(person));
+        out.extend(text.split(';').filter_map(speaker::person));
     }
     out
 }
@@ -86,45 +86,6 @@ fn uncamel(text: &str) -> String {
         }
     }
     text.to_string()
-}
-
-/// One person: "Ms. Name, Role, Organisation", "Name (Organisation)",
-/// "Name, Organisation".
-fn person(entry: &str) -> Option<Speaker> {
-    let entry = entry.trim();
-    let (name_part, rest) = match entry.find([',', '(', '–', '—']) {
-        Some(at) => (
-            &entry[..at],
-            entry[at..].trim_start_matches([',', '(', '–', '—', ' ']),
-        ),
-        None => (entry, ""),
-    };
-    let (honorific, name) = speaker::bare_name(name_part.trim()).or_else(|| {
-        // One-word names in a list ("Amina") are still names.
-        let name = name_part.trim();
-        (!name.is_empty() && name.split_whitespace().count() <= 5).then(|| (None, name.to_string()))
-    })?;
-    let rest = rest.trim().trim_end_matches(')').trim();
-    let (role, organization) = if rest.is_empty() {
-        (None, None)
-    } else {
-        match rest.split_once(',') {
-            Some((first, others)) if speaker::is_role(first) => (
-                Some(first.trim().to_string()),
-                Some(others.trim().to_string()),
-            ),
-            _ if speaker::is_role(rest) && !speaker::is_organisation(rest) => {
-                (Some(rest.to_string()), None)
-            }
-            _ => (None, Some(rest.to_string())),
-        }
-    };
-    Some(Speaker {
-        honorific,
-        name,
-        role,
-        organization,
-    })
 }
 
 #[cfg(test)]

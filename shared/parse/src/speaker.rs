@@ -253,11 +253,93 @@ pub(crate) fn split_attribution(
     bold: &[(usize, usize)],
     casing: Casing,
 ) -> (Option<Speaker>, String) {
-    match attribution(plain, bold, casing) {
-        Some((speaker, start)) => (Some(speaker), plain[start..].trim().to_string()),
-        None => (None, plain.to_string()),
+    if let Some((speaker, start)) = attribution(plain, bold, casing) {
+        return (Some(speaker), plain[start..].trim().to_string());
     }
+    // "Opening the session, Ms X (…) recalled …", "Por su parte, el Sr. X
+    // destacó …": a phrase, then the attribution.
+    if let Some(m) = LEADING_PHRASE.find(plain) {
+        let rest = &plain[m.end()..];
+        let shifted: Vec<(usize, usize)> = bold
+            .iter()
+            .filter(|&&(_, end)| end > m.end())
+            .map(|&(s, e)| (s.max(m.end()) - m.end(), e - m.end()))
+            .collect();
+        if let Some((speaker, start)) =
+            attribution(rest, &shifted, casing).filter(|(speaker, _)| speaker.honorific.is_some())
+        {
+            return (Some(speaker), rest[start..].trim().to_string());
+        }
+    }
+    // "…, said Ms. X (ITU).": the speaker named after the statement.
+    if let Some(caps) = TRAILING_ATTRIBUTION.captures(plain)
+        && let Some(speaker) = person(&caps["who"])
+        && speaker.honorific.is_some()
+    {
+        let mut text = caps["text"].trim_end_matches([',', ';', ' ']).to_string();
+        if !text.ends_with(['.', '!', '?', '"', '”']) {
+            text.push('.');
+        }
+        return (Some(speaker), text);
+    }
+    (None, plain.to_string())
 }
+
+/// An opening phrase before a speaker's attribution: a participle ("Opening
+/// the session,"), "In her remarks,", or a connector ("Por su parte,").
+static LEADING_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:Opening|Closing|Speaking|Responding|Concluding|Introducing|Summing up|Reflecting|Replying|Moderating|Chairing)\b[^,.;]{0,60}|In (?:his|her|their) [^,.;]{1,40}|(?:Por su parte|Asimismo|Además|Finalmente|Para cerrar|Pour sa part|De son côté|Enfin|Ensuite|Finally|Lastly|Meanwhile|Similarly|Likewise|Next|Then|Also|Later)),\s+(?:(?:the|le|la|el|l')\s+)?")
+        .expect("valid regex")
+});
+
+/// A statement that ends by naming its speaker: "…, said Ms. X (ITU)."
+static TRAILING_ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<text>.{10,}?)[,;]?\s+(?:said|says|noted|stressed|added|explained|argued|observed|warned|according to|a déclaré|a souligné|a ajouté|selon|dijo|señaló|afirmó|según)\s+(?P<who>(?:H\.\s?E\.\s+)?(?:Mr|Ms|Mrs|Dr|Prof|Eng|Mme|M|Sr|Sra|Dra|Pr)\.?\s+[^.;]{2,120}?)\.?$")
+        .expect("valid regex")
+});
+
+/// One person as a list or a sub-heading gives them: "Ms. Name, Role,
+/// Organisation", "Name (Organisation)", "Speaker 1: Name – Role, Org".
+pub(crate) fn person(entry: &str) -> Option<Speaker> {
+    let entry = SPEAKER_LABEL.replace(entry.trim(), "");
+    let entry = entry.trim().trim_end_matches('.');
+    let (name_part, rest) = match entry.find([',', '(', '–', '—', '（']) {
+        Some(at) => (
+            &entry[..at],
+            entry[at..].trim_start_matches([',', '(', '–', '—', '（', ' ']),
+        ),
+        None => (entry, ""),
+    };
+    let (honorific, name) = bare_name(name_part.trim()).or_else(|| {
+        // One-word names in a list ("Amina") are still names.
+        let name = name_part.trim();
+        (!name.is_empty() && name.split_whitespace().count() <= 5 && is_name(name, true))
+            .then(|| (None, name.to_string()))
+    })?;
+    let rest = rest.trim().trim_end_matches([')', '）']).trim();
+    let (role, organization) = if rest.is_empty() {
+        (None, None)
+    } else {
+        match rest.split_once(',') {
+            Some((first, others)) if is_role(first) => (
+                Some(first.trim().to_string()),
+                Some(others.trim().to_string()),
+            ),
+            _ if is_role(rest) && !is_organisation(rest) => (Some(rest.to_string()), None),
+            _ => (None, Some(rest.to_string())),
+        }
+    };
+    Some(Speaker {
+        honorific,
+        name,
+        role,
+        organization,
+    })
+}
+
+/// The article French and Spanish put before an honorific ("Le Dr", "La Sra.").
+static ARTICLE_BEFORE_HONORIFIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:Le|La|El|Los|Las|L['’])\s*").expect("valid regex"));
 
 /// Whether a text opens with an honorific ("Mr.", "H.E. Ms.").
 pub(crate) fn starts_with_honorific(text: &str) -> bool {
@@ -288,7 +370,8 @@ pub(crate) fn starts_with_pronoun(text: &str) -> bool {
     let (Some(first), Some(second)) = (words.next(), words.next()) else {
         return false;
     };
-    PRONOUNS.contains(&first.to_lowercase().as_str()) && is_lowercase_word(second)
+    let first = first.trim_end_matches(',').to_lowercase();
+    PRONOUNS.contains(&first.as_str()) && is_lowercase_word(second)
 }
 
 /// Whether a paragraph carries on what `previous` said: it opens with a
@@ -298,10 +381,24 @@ pub(crate) fn continues(text: &str, previous: &Speaker) -> bool {
     if starts_with_pronoun(text) {
         return true;
     }
+    // "Asimismo, añadió que …": a connector and the verb, the subject left
+    // implicit as Spanish does.
+    if let Some((lead, rest)) = text.split_once(", ")
+        && CONTINUATION_ADVERBS.contains(&lead.to_lowercase().as_str())
+        && rest.split_whitespace().next().is_some_and(|w| {
+            is_statement_verb(w, Casing::SentenceCase) || starts_with_pronoun(rest)
+        })
+    {
+        return true;
+    }
     let mut words = text.split_whitespace();
-    let (Some(first), Some(second)) = (words.next(), words.next()) else {
+    let (Some(first), Some(mut second)) = (words.next(), words.next()) else {
         return false;
     };
+    // "Lima also noted …"
+    if ADVERBS.contains(&second.to_lowercase().as_str()) {
+        second = words.next().unwrap_or_default();
+    }
     let first = first.trim_matches(|c: char| !c.is_alphanumeric());
     previous
         .name
@@ -310,6 +407,41 @@ pub(crate) fn continues(text: &str, previous: &Speaker) -> bool {
         .any(|w| w.eq_ignore_ascii_case(first))
         && is_statement_verb(second, Casing::TitleCase)
 }
+
+/// Adverbs between a subject and its verb ("She also noted").
+const ADVERBS: &[&str] = &[
+    "also",
+    "further",
+    "then",
+    "again",
+    "later",
+    "too",
+    "additionally",
+    "finally",
+    "aussi",
+    "également",
+    "ensuite",
+    "también",
+    "además",
+    "luego",
+];
+
+/// Connectors that open a paragraph carrying on the speaker before.
+const CONTINUATION_ADVERBS: &[&str] = &[
+    "asimismo",
+    "además",
+    "también",
+    "por otra parte",
+    "de igual modo",
+    "en outre",
+    "de plus",
+    "par ailleurs",
+    "enfin",
+    "furthermore",
+    "moreover",
+    "in addition",
+    "additionally",
+];
 
 /// A line that is only a person's name, with an honorific or not ("Amara
 /// Sesay", "Dr. Ana Tuilagi", "LI Na (李娜)"): the honorific and the name.
@@ -351,11 +483,6 @@ pub(crate) fn bare_name(text: &str) -> Option<(Option<String>, String)> {
         || words.iter().all(|w| is_connector(w))
         || crate::lexicon::meaning(name).is_some()
         || crate::lexicon::session_type(name).is_some()
-        || words.len() > 2
-            && name
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase)
     {
         return None;
     }
@@ -387,6 +514,13 @@ fn other_script_alias(name: &str, rest: &str) -> Option<usize> {
 
 fn attribution(plain: &str, bold: &[(usize, usize)], casing: Casing) -> Option<(Speaker, usize)> {
     let mut pos = SPEAKER_LABEL.find(plain).map_or(0, |m| m.end());
+    // "Le Dr X", "La Sra. X": an article before the honorific.
+    if pos == 0
+        && let Some(m) = ARTICLE_BEFORE_HONORIFIC.find(plain)
+        && HONORIFIC.is_match(&plain[m.end()..])
+    {
+        pos = m.end();
+    }
     let labelled = pos > 0;
     let honorific = HONORIFIC.find(&plain[pos..]).map(|m| {
         pos += m.end();
@@ -584,12 +718,38 @@ fn is_org_name(text: &str) -> bool {
 }
 
 /// "Role at the Org" → ("Role", "at", true, "Org"): the last "at", "from"
-/// or "with", or else the first "of the", followed by a capitalised name.
+/// or "with", or else the first "of the", followed by a capitalised name;
+/// in French and Spanish, the first "de la", "du", "del", "à l'" … before one
+/// ("directrice de l'Agence …", "investigadora de la Universidad …").
 fn affiliation(text: &str) -> Option<(&str, &'static str, bool, &str)> {
-    for (preposition, last) in [("at", true), ("from", true), ("with", true), ("of", false)] {
-        let lead = format!("{preposition} ");
+    // (preposition, its article, whether the last one counts)
+    const SEPARATORS: &[(&str, &str, bool)] = &[
+        ("at", "the ", true),
+        ("at", "", true),
+        ("from", "the ", true),
+        ("from", "", true),
+        ("with", "the ", true),
+        ("of", "the ", false),
+        ("de", "la ", false),
+        ("de", "l'", false),
+        ("de", "l’", false),
+        ("de", "los ", false),
+        ("de", "las ", false),
+        ("del", "", false),
+        ("du", "", false),
+        ("des", "", false),
+        ("à", "la ", false),
+        ("à", "l'", false),
+        ("à", "l’", false),
+        ("au", "", false),
+        ("en", "la ", false),
+        ("en", "el ", false),
+    ];
+    let mut best: Option<(usize, (&str, &'static str, bool, &str))> = None;
+    for &(preposition, article, last) in SEPARATORS {
+        let lead = format!("{preposition} {article}");
         let mut positions: Vec<usize> = text
-            .match_indices(&format!(" {preposition} "))
+            .match_indices(&format!(" {lead}"))
             .map(|(at, _)| at + 1)
             .collect();
         if text.starts_with(&lead) {
@@ -598,21 +758,30 @@ fn affiliation(text: &str) -> Option<(&str, &'static str, bool, &str)> {
         if last {
             positions.reverse();
         }
-        for at in positions {
-            let after = &text[at + lead.len()..];
-            let (article, organization) = match after.strip_prefix("the ") {
-                Some(rest) => (true, rest),
-                None => (false, after),
-            };
-            if preposition == "of" && !article {
-                continue;
+        let found = positions.into_iter().find(|&at| {
+            text[at + lead.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        });
+        if let Some(at) = found {
+            let split = (
+                text[..at].trim(),
+                preposition,
+                !article.is_empty(),
+                text[at + lead.len()..].trim(),
+            );
+            // English separators in their order; the others at their place.
+            let english = matches!(preposition, "at" | "from" | "with" | "of");
+            if english {
+                return Some(split);
             }
-            if organization.chars().next().is_some_and(char::is_uppercase) {
-                return Some((text[..at].trim(), preposition, article, organization.trim()));
+            if best.is_none_or(|(b, _)| at < b) {
+                best = Some((at, split));
             }
         }
     }
-    None
+    best.map(|(_, split)| split)
 }
 
 fn matching_paren(text: &str) -> Option<usize> {
