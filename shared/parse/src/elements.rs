@@ -123,8 +123,17 @@ static BREADCRUMB: LazyLock<Regex> = LazyLock::new(|| {
 /// A form's instruction to whoever fills it in ("Please estimate the total
 /// number of participants.").
 static INSTRUCTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\d{1,2}[.)]\s*)?(?:please|kindly|veuillez|merci de|por favor|sírvase)\s+(?:state|describe|elaborate|estimate|indicate|list|provide|summari[sz]e|give|explain|share|specify|identify|outline|indiquer|d[ée]crire|r[ée]sumer|indique|describa|resuma|enumere)\b")
+    Regex::new(r"(?i)^(?:\d{1,2}[.)]\s*)?(?:please|kindly|veuillez|merci de|por favor|sírvase)\s+(?:state|describe|elaborate|estimate|indicate|list|provide|summari[sz]e|give|explain|share|specify|identify|outline|indiquer|d[ée]crire|r[ée]sumer|estimer|d[ée]velopper|pr[ée]ciser|lister|indique|describa|resuma|enumere|estime|desarrolle|detalle|precise)\b")
         .expect("valid regex")
+});
+
+/// A form's instruction after a label's colon ("Key messages: please
+/// state …", "Messages clés : veuillez indiquer …").
+static INSTRUCTION_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:please|kindly|veuillez|merci de|por favor|sírvase|indicate|describe|list)\b",
+    )
+    .expect("valid regex")
 });
 
 /// An e-mail's header lines ("From: …", "Subject: …").
@@ -164,7 +173,7 @@ static GENRE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A room or venue line ("Room C2, ITU Tower", "Virtual session (Zoom)").
 static VENUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:room|salle|sala|auditorium)\s+[\p{L}\d][^.!?]{0,80}|(?:virtual|online|hybrid|remote)(?:\s+(?:session|event|participation|meeting|only))?(?:\s*[(:,-].{0,60})?|(?:en ligne|virtuel(?:le)?|hybride)(?:\s.{0,40})?)$")
+    Regex::new(r"(?i)^(?:(?:(?:conference|meeting|plenary|press|main|briefing|salle de|sala de)\s+)?(?:room|salle|sala|auditorium|hall)\s+[\p{L}\d][^.!?]{0,80}|(?:virtual|online|hybrid|remote)(?:\s+(?:session|event|participation|meeting|only))?(?:\s*[(:,-].{0,60})?|(?:en ligne|virtuel(?:le)?|hybride)(?:\s.{0,40})?)$")
         .expect("valid regex")
 });
 
@@ -775,7 +784,11 @@ fn field_of(block: &Block, in_header: bool) -> Option<FieldOf> {
         return None;
     }
     let label = lexicon::clean_label(raw_label);
-    let value = (!value.is_empty()).then(|| value.to_string());
+    // "Key messages: please state no more than three …" is a form's heading
+    // with its instruction, not a field with a value.
+    let value =
+        (!value.is_empty() && !INSTRUCTION_VALUE.is_match(value) && !crate::is_placeholder(value))
+            .then(|| value.to_string());
     if let Some(field) = lexicon::session_field(&label.text) {
         return Some(FieldOf::Session(field, value));
     }
@@ -1210,8 +1223,21 @@ fn find_title(blocks: &[Block], chrome: &[Option<String>]) -> Option<(usize, (Ti
             return Some((index, title_line(blocks, index)));
         }
         let words = text.split_whitespace().count();
+        match field_of(block, false) {
+            // The body's fields ("Background: …") end the header.
+            Some(FieldOf::Section(..)) if candidates > 0 => break,
+            Some(FieldOf::Section(_, meaning, _))
+                if matches!(
+                    meaning,
+                    Meaning::Background | Meaning::KeyIssues | Meaning::Recommendations
+                ) =>
+            {
+                break;
+            }
+            Some(_) => continue,
+            None => {}
+        }
         let is_other = when::parse_when(text).is_some() && words <= 25
-            || field_of(block, false).is_some()
             || venue_of(text).is_some()
             || lexicon::session_type(text).is_some() && words <= 6;
         if is_other {

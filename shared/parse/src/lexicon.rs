@@ -65,6 +65,9 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("outcomes", KeyIssues), ("main outcomes", KeyIssues), ("session outcomes", KeyIssues),
     ("key outcomes", KeyIssues), ("outcome", KeyIssues),
     ("elaborate on the discussion", KeyIssues), ("areas of agreement", KeyIssues),
+    ("developper la discussion", KeyIssues), ("points d'accord", KeyIssues),
+    ("elaborar sobre la discusion", KeyIssues), ("desarrollar la discusion", KeyIssues),
+    ("puntos de acuerdo", KeyIssues),
     ("questions cles", KeyIssues), ("principales questions", KeyIssues),
     ("principaux enjeux", KeyIssues), ("points cles", KeyIssues), ("enjeux", KeyIssues),
     ("questions abordees", KeyIssues), ("resultats", KeyIssues), ("principaux resultats", KeyIssues),
@@ -108,13 +111,19 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("moderateur", Other(People::Moderators)), ("moderatrice", Other(People::Moderators)),
     ("moderation", Other(People::Moderators)), ("moderacion", Other(People::Moderators)),
     ("moderador", Other(People::Moderators)), ("moderadora", Other(People::Moderators)),
+    ("president", Other(People::Moderators)), ("presidente", Other(People::Moderators)),
+    ("president/moderateur", Other(People::Moderators)),
+    ("presidente/moderatrice", Other(People::Moderators)),
+    ("presidente/moderador", Other(People::Moderators)),
+    ("presidencia/moderacion", Other(People::Moderators)),
     ("speakers", Other(People::Speakers)), ("speaker", Other(People::Speakers)),
     ("panelists", Other(People::Speakers)), ("panellists", Other(People::Speakers)),
     ("speakers/panellists", Other(People::Speakers)), ("speakers/panelists", Other(People::Speakers)),
     ("list of speakers", Other(People::Speakers)), ("intervenants", Other(People::Speakers)),
     ("intervenantes", Other(People::Speakers)), ("panelistes", Other(People::Speakers)),
     ("ponentes", Other(People::Speakers)), ("oradores", Other(People::Speakers)),
-    ("panelistas", Other(People::Speakers)),
+    ("panelistas", Other(People::Speakers)), ("liste des intervenants", Other(People::Speakers)),
+    ("lista de ponentes", Other(People::Speakers)), ("lista de oradores", Other(People::Speakers)),
     ("organizers", Other(People::Organizers)), ("organisers", Other(People::Organizers)),
     ("organizer", Other(People::Organizers)), ("organiser", Other(People::Organizers)),
     ("organizer(s)", Other(People::Organizers)), ("organiser(s)", Other(People::Organizers)),
@@ -125,11 +134,15 @@ const PHRASES: &[(&str, Meaning)] = &[
     ("rapporteur", Other(People::Rapporteurs)), ("rapporteur/notetaker", Other(People::Rapporteurs)),
     ("rapporteurs", Other(People::Rapporteurs)), ("notetaker", Other(People::Rapporteurs)),
     ("relator", Other(People::Rapporteurs)), ("relatora", Other(People::Rapporteurs)),
+    ("rapporteur/preneur de notes", Other(People::Rapporteurs)),
+    ("relator/a", Other(People::Rapporteurs)), ("relator/tomador de notas", Other(People::Rapporteurs)),
     // Sections kept as written.
     ("participants", Other(People::None)), ("key policy questions", Other(People::None)),
     ("policy questions", Other(People::None)), ("link to wsis action lines", Other(People::None)),
     ("link to sustainable development goals", Other(People::None)), ("theme", Other(People::None)),
     ("subtheme", Other(People::None)), ("key achievements", Other(People::None)),
+    ("sub-theme", Other(People::None)), ("sous-theme", Other(People::None)),
+    ("tema", Other(People::None)), ("subtema", Other(People::None)),
     ("conclusions", Other(People::None)), ("conclusion", Other(People::None)),
     ("resources", Other(People::None)), ("links", Other(People::None)),
     ("programme", Other(People::None)), ("program", Other(People::None)),
@@ -152,7 +165,7 @@ const PHRASES: &[(&str, Meaning)] = &[
 /// words]", "(* deadline 2 hours after session)", "(please indicate
 /// gender)", "(as listed in the programme)", a count "(3)".
 static HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*[(\[](?:\s*[*\d\s-]*\s*|[^()\[\]]*(?:paragraph|bullet|point|words|mots|palabras|max|optional|facultati|deadline|please|veuillez|por favor|as listed|indicate|indiquer|indique|limit|characters|caract[eè]res|puces|paragraphe|p[áa]rrafo|vi[ñn]etas|puntos|phrases|frases|required|obligatoire|e\.g\.|example)[^()\[\]]*)[)\]]")
+    Regex::new(r"(?i)\s*[(\[](?:\s*[*\d\s-]*\s*|[^()\[\]]*(?:paragraph|bullet|point|words|mots|palabras|max|optional|facultati|deadline|please|veuillez|por favor|as listed|tel qu|telle qu|como se|indicate|indiqu|limit|characters|caract[eè]res|puces|paragraphe|p[áa]rrafo|vi[ñn]etas|puntos|phrases|frases|required|obligatoire|e\.g\.|example)[^()\[\]]*)[)\]]")
         .expect("valid regex")
 });
 
