@@ -45,6 +45,23 @@ static CALL_FOR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// What minutes of a meeting are made of.
+static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:present|attendees|apologies|absent|excused|in attendance|action points?|action items?|decisions?|any other business|aob|next meeting|adoption of the agenda|minutes of the previous meeting|pr[ée]sents?|excus[ée]s|relev[ée] de d[ée]cisions|asistentes|ausentes|acuerdos|pr[oó]xima reuni[oó]n)\b\s*[:.]?")
+        .expect("valid regex")
+});
+
+static MINUTES_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:minutes\b|procès-verbal|proces-verbal|acta de la reuni[oó]n|compte rendu de la réunion)")
+        .expect("valid regex")
+});
+
+/// What a biography or CV is made of.
+static BIOGRAPHY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:speaker'?s? biography|biography|biographie|biograf[íi]a|curriculum vitae|short bio)\b|^(?:current position|career|education|selected publications|publications|professional experience|awards|formation|parcours|trayectoria|formaci[óo]n)$")
+        .expect("valid regex")
+});
+
 /// A line of a programme: a time range, then what happens.
 static AGENDA_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{1,2}[:.h]\d{2}\s*(?:[-–—]|to|à|a)\s*\d{1,2}[:.h]\d{2}\s*(?:h\s+)?\S")
@@ -140,6 +157,42 @@ pub(crate) fn check(
                 "not a session summary: an agenda or programme ({} lines of session times and titles, such as '{}'), with no report of a session",
                 agenda.len(),
                 excerpt(agenda[0].source.trim())
+            ),
+        ));
+    }
+    // Minutes of a meeting: who was present, decisions, action points.
+    let minutes: Vec<&Element> = elements
+        .iter()
+        .filter(|e| MINUTES.is_match(e.source.trim()))
+        .collect();
+    if !summary_like
+        && (minutes.len() >= 2
+            || assembled.title_line.is_some() && MINUTES_TITLE.is_match(&assembled.event.title))
+    {
+        let e = minutes.first().copied().or(elements.first());
+        return Err(reject(
+            diag,
+            e.map_or(1, |e| e.line),
+            format!(
+                "not a session summary: the minutes of a meeting ('{}'), not a report of a forum session",
+                excerpt(e.map_or("", |e| e.source.trim()))
+            ),
+        ));
+    }
+    // A speaker's biography: a person's name for a title, a career.
+    let biography = elements
+        .iter()
+        .take(40)
+        .filter(|e| BIOGRAPHY.is_match(e.source.trim()))
+        .count();
+    let titled_by_a_name = crate::speaker::bare_name(&assembled.event.title).is_some();
+    if !summary_like && (biography >= 2 || titled_by_a_name && biography >= 1) {
+        return Err(reject(
+            diag,
+            assembled.title_line.unwrap_or(1),
+            format!(
+                "not a session summary: a biography ('{}'), not a report of a session",
+                excerpt(&assembled.event.title)
             ),
         ));
     }

@@ -92,6 +92,48 @@ impl Block {
 /// A table as a reader found it: rows of cells, each cell its blocks.
 pub type Table = Vec<Vec<Vec<Block>>>;
 
+/// Column names of the line-up tables pages and documents give.
+const COLUMN_NAMES: &[&str] = &[
+    "name",
+    "names",
+    "speaker",
+    "speakers",
+    "panellist",
+    "panelist",
+    "moderator",
+    "title",
+    "role",
+    "function",
+    "position",
+    "job title",
+    "organisation",
+    "organization",
+    "affiliation",
+    "institution",
+    "country",
+    "entity",
+    "stakeholder group",
+    "time",
+    "topic",
+    "session",
+    "nom",
+    "fonction",
+    "titre",
+    "organisme",
+    "pays",
+    "nombre",
+    "cargo",
+    "organizacion",
+    "institucion",
+    "pais",
+    "intervenant",
+    "ponente",
+];
+
+fn fold_cell(text: &str) -> String {
+    crate::lexicon::fold(text.trim().trim_end_matches(':'))
+}
+
 /// Turns a table into blocks, the way a person reads one: a two-column form
 /// (short labels on the left) gives each label as a [`Role::Label`] followed
 /// by its answer's blocks; a list with a header row ("Name | Title |
@@ -115,7 +157,15 @@ pub fn table_blocks(table: Table) -> Vec<Block> {
         .iter()
         .filter(|row| row[0].is_empty() || label_cell(&row[0]))
         .count();
-    let is_form = width == 2 && table.len() >= 2 && labelled * 10 >= two_column.len() * 8;
+    // A first row that names columns ("Name | Organisation") heads a list.
+    let header_row = table.first().is_some_and(|row| {
+        row.len() >= 2
+            && row.iter().all(|cell| {
+                cell.len() == 1 && COLUMN_NAMES.contains(&fold_cell(&cell[0].text).as_str())
+            })
+    });
+    let is_form =
+        width == 2 && table.len() >= 2 && !header_row && labelled * 10 >= two_column.len() * 8;
     let one_line_rows = table
         .iter()
         .skip(1)

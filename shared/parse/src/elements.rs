@@ -92,7 +92,8 @@ static CHROME_LINES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"skip to(?: the)? (?:main )?(?:content|navigation|menu)|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido", "a 'Skip to content' link"),
         (r"(?:share(?: this)?(?: page| article| session| event)?(?: on)?|partager(?: sur)?|compartir(?: en)?)\s*:.*|share(?: this(?: page| article| session)?)?|partager|compartir", "a 'Share on' line"),
-        (r"print(?: this page)?|imprimer(?: cette page)?|imprimir(?: esta p[áa]gina)?|download (?:as )?pdf", "a 'Print this page' link"),
+        (r"print(?: this page)?|imprimer(?: cette page)?|imprimir(?: esta p[áa]gina)?|(?:download|t[ée]l[ée]charger|descargar)\b.{0,50}", "a 'Print' or 'Download' link"),
+        (r"you are here\s*:.*|vous [êe]tes ici\s*:.*|usted est[áa] aqu[íi]\s*:.*", "a breadcrumb"),
         (r"back to (?:top|agenda|the agenda|programme|program|list|sessions|all sessions|events|overview)|retour (?:en haut|au programme|à l'agenda|aux sessions).*|volver (?:arriba|al programa|a la agenda).*", "a 'Back to' link"),
         (r"(?:posted|published|updated|last updated|date posted)(?: on)?\s*:?\s*.{0,40}\d{4}.{0,20}|publi[ée]e? le .{0,40}|mis à jour le .{0,40}|publicado (?:el )?.{0,40}|actualizado .{0,40}", "a publication date"),
         (r"related (?:event|events|topics?|sessions?|content|articles?|links?|resources?)\s*:.*", "a 'Related' line"),
@@ -1226,14 +1227,11 @@ fn find_title(blocks: &[Block], chrome: &[Option<String>]) -> Option<(usize, (Ti
         match field_of(block, false) {
             // The body's fields ("Background: …") end the header.
             Some(FieldOf::Section(..)) if candidates > 0 => break,
-            Some(FieldOf::Section(_, meaning, _))
-                if matches!(
-                    meaning,
-                    Meaning::Background | Meaning::KeyIssues | Meaning::Recommendations
-                ) =>
-            {
-                break;
-            }
+            Some(FieldOf::Section(
+                _,
+                Meaning::Background | Meaning::KeyIssues | Meaning::Recommendations,
+                _,
+            )) => break,
             Some(_) => continue,
             None => {}
         }

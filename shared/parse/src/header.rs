@@ -72,7 +72,11 @@ pub(crate) fn split_title(text: &str) -> TitleLine {
                 Some(type_of_code(&c["kind"])),
                 Some(c["code"].trim().to_string()),
             ),
-            _ => ((!prefix.is_empty()).then(|| capitalize(prefix)), None),
+            // "Summary of High-Level Policy Session 4:": the number is the code.
+            _ => match lexicon::session_type(prefix).filter(|kind| kind != prefix) {
+                Some(kind) => (Some(capitalize(&kind)), Some(prefix.to_string())),
+                None => ((!prefix.is_empty()).then(|| capitalize(prefix)), None),
+            },
         };
         return TitleLine { kind, code, title };
     }

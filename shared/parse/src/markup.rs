@@ -12,7 +12,7 @@ use regex::Regex;
 /// PDF extraction leaves for Symbol and Wingdings bullets), "1." "1)" "(a)" "a)".
 static BULLET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[-–*•●▪◦‣∙·○■□➢➤►→✓✔\u{F0A7}\u{F0B7}\u{F076}\u{F0D8}\u{F0FC}\u{F06E}\u{F0A8}]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[.)]|\([0-9a-zA-Z]{1,4}\)|[a-z][.)]|[ivx]{1,4}[.)])\s*",
+        r"^(?:[-–*+•●▪◦‣∙·○■□➢➤►→✓✔\u{F0A7}\u{F0B7}\u{F076}\u{F0D8}\u{F0FC}\u{F06E}\u{F0A8}]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[.)]|\([0-9a-zA-Z]{1,4}\)|[a-z][.)]|[ivx]{1,4}[.)])\s*",
     )
     .expect("valid regex")
 });
@@ -28,6 +28,15 @@ pub(crate) struct Bullet {
 
 /// The list marker a line starts with, if it is a list item.
 pub(crate) fn bullet(text: &str) -> Option<Bullet> {
+    // "o Item": the letter o as Word's second-level bullet, before a capital.
+    if let Some(rest) = text.strip_prefix("o ")
+        && rest.chars().next().is_some_and(char::is_uppercase)
+    {
+        return Some(Bullet {
+            len: 2,
+            ordered: false,
+        });
+    }
     let m = BULLET.find(text)?;
     let marker = text[..m.end()].trim_end();
     let rest = &text[m.end()..];
@@ -132,6 +141,72 @@ pub(crate) fn strip_emphasis(text: &str) -> &str {
         }
     }
     text
+}
+
+/// Markdown links as their text ("[the targets](https://…)" → "the
+/// targets"); images go.
+pub(crate) fn strip_links(text: &str) -> Cow<'_, str> {
+    static LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(!?)\[([^\]\[]*)\]\((?:[^()\s]|\([^()\s]*\))+\)").expect("valid regex")
+    });
+    if !text.contains("](") {
+        return Cow::Borrowed(text);
+    }
+    LINK.replace_all(text, |caps: &regex::Captures| {
+        if &caps[1] == "!" {
+            String::new()
+        } else {
+            caps[2].to_string()
+        }
+    })
+}
+
+/// Markdown emphasis inside a line ("a _tested_ plan", "*very* late") without
+/// its marks. A mark counts only where emphasis can open (after a space or
+/// at the start) and close (before a space or punctuation), so snake_case
+/// and arithmetic stay.
+pub(crate) fn strip_inline_emphasis(text: &str) -> Cow<'_, str> {
+    if !text.contains(['_', '*']) {
+        return Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut remove = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let doubled = chars.get(i + 1) == Some(&c) || i > 0 && chars[i - 1] == c;
+        let opens = matches!(c, '_' | '*')
+            && !doubled
+            && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(')
+            && chars.get(i + 1).is_some_and(|n| !n.is_whitespace());
+        if opens
+            && let Some(close) = (i + 2..chars.len()).find(|&j| {
+                chars[j] == c
+                    && !chars[j - 1].is_whitespace()
+                    && chars.get(j + 1) != Some(&c)
+                    && chars
+                        .get(j + 1)
+                        .is_none_or(|n| n.is_whitespace() || ".,;:!?)".contains(*n))
+            })
+        {
+            remove[i] = true;
+            remove[close] = true;
+            i = close + 1;
+            continue;
+        }
+        i += 1;
+    }
+    if !remove.iter().any(|&r| r) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        chars
+            .iter()
+            .zip(remove)
+            .filter(|(_, r)| !r)
+            .map(|(c, _)| c)
+            .collect(),
+    )
 }
 
 /// Markdown exports escape punctuation ("\-", "1\.", "\*"); a backslash

@@ -717,11 +717,15 @@ fn is_org_name(text: &str) -> bool {
     ORGANISATION_WORD.is_match(text) || ACRONYM_END.is_match(text.trim())
 }
 
+/// An attribution split at its preposition: the role before it, the
+/// preposition, whether an article followed, and the organisation.
+type Affiliation<'a> = (&'a str, &'static str, bool, &'a str);
+
 /// "Role at the Org" → ("Role", "at", true, "Org"): the last "at", "from"
 /// or "with", or else the first "of the", followed by a capitalised name;
 /// in French and Spanish, the first "de la", "du", "del", "à l'" … before one
 /// ("directrice de l'Agence …", "investigadora de la Universidad …").
-fn affiliation(text: &str) -> Option<(&str, &'static str, bool, &str)> {
+fn affiliation(text: &str) -> Option<Affiliation<'_>> {
     // (preposition, its article, whether the last one counts)
     const SEPARATORS: &[(&str, &str, bool)] = &[
         ("at", "the ", true),
@@ -745,7 +749,7 @@ fn affiliation(text: &str) -> Option<(&str, &'static str, bool, &str)> {
         ("en", "la ", false),
         ("en", "el ", false),
     ];
-    let mut best: Option<(usize, (&str, &'static str, bool, &str))> = None;
+    let mut best: Option<(usize, Affiliation<'_>)> = None;
     for &(preposition, article, last) in SEPARATORS {
         let lead = format!("{preposition} {article}");
         let mut positions: Vec<usize> = text

@@ -28,6 +28,10 @@ struct Line {
     indent: usize,
     /// The line follows a form feed: the first of a new page.
     page_start: bool,
+    /// A Markdown heading underlined on the next line ("Title\n=====").
+    setext: Option<u8>,
+    /// A Markdown block quote ("> …"), its marker removed.
+    quote: bool,
 }
 
 impl Line {
@@ -78,6 +82,7 @@ static RUNNING_HEADER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn document(text: &str, diag: &mut Diagnostics) -> Document {
     let mut lines = split_lines(text, diag);
     let front_title = front_matter(&mut lines, diag);
+    setext_headings(&mut lines);
     drop_debris(&mut lines, diag);
     drop_running_headers(&mut lines, diag);
     let mut blocks = blocks(&lines, diag);
@@ -87,6 +92,33 @@ pub(crate) fn document(text: &str, diag: &mut Diagnostics) -> Document {
     Document {
         blocks,
         warnings: Vec::new(),
+    }
+}
+
+/// Markdown's underlined headings: a line of "=" (level 1) or "-" (level 2)
+/// under a line of text makes that line a heading.
+fn setext_headings(lines: &mut Vec<Line>) {
+    let mut index = 1;
+    while index < lines.len() {
+        let underline = &lines[index].text;
+        let level = if underline.len() >= 3 && underline.chars().all(|c| c == '=') {
+            Some(1)
+        } else if underline.len() >= 3 && underline.chars().all(|c| c == '-') {
+            Some(2)
+        } else {
+            None
+        };
+        let above = &lines[index - 1];
+        if let Some(level) = level
+            && !above.is_blank()
+            && markup::bullet(&above.text).is_none()
+            && markup::markdown_heading(&above.text).is_none()
+        {
+            lines[index - 1].setext = Some(level);
+            lines.remove(index);
+            continue;
+        }
+        index += 1;
     }
 }
 
@@ -131,13 +163,19 @@ fn split_lines(text: &str, diag: &mut Diagnostics) -> Vec<Line> {
             page_start = true;
             raw = &raw[at + 1..];
         }
-        let (text, indent) = normalize_line(raw, number, diag);
+        let (mut text, indent) = normalize_line(raw, number, diag);
+        let quote = text.starts_with('>');
+        if quote {
+            text = text.trim_start_matches('>').trim_start().to_string();
+        }
         let blank = text.is_empty();
         lines.push(Line {
             number,
             text,
             indent,
             page_start: page_start && !blank,
+            setext: None,
+            quote,
         });
         if !blank {
             page_start = false;
@@ -163,7 +201,9 @@ fn normalize_line(raw: &str, number: usize, diag: &mut Diagnostics) -> (String, 
     if unligated != decoded {
         diag.warn(number, "replaced typographic ligatures by their letters");
     }
-    let unescaped = markup::unescape_markdown(markup::strip_emphasis(unligated.trim()));
+    let unlinked = markup::strip_links(&unligated);
+    let unescaped = markup::unescape_markdown(markup::strip_emphasis(unlinked.trim()));
+    let unescaped = markup::strip_inline_emphasis(&unescaped);
     let mut text = String::with_capacity(unescaped.len());
     let mut soft_hyphens = false;
     for c in unescaped.chars() {
@@ -360,6 +400,9 @@ enum Mark<'a> {
 }
 
 fn mark<'a>(line: &'a Line, next: Option<&Line>) -> Mark<'a> {
+    if let Some(level) = line.setext {
+        return Mark::Heading(level, &line.text);
+    }
     if let Some((level, rest)) = markup::markdown_heading(&line.text) {
         return Mark::Heading(level, rest);
     }
@@ -402,7 +445,26 @@ fn blocks(lines: &[Line], diag: &mut Diagnostics) -> Vec<Block> {
     let mut gap = true;
     // Indentation of the enclosing list items, for nesting.
     let mut item_indents: Vec<usize> = Vec::new();
+    // Rows of a Markdown table being read.
+    let mut table: Vec<&Line> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
+        if is_table_row(&line.text) {
+            table.push(line);
+            if lines.get(index + 1).is_some_and(|n| is_table_row(&n.text)) {
+                continue;
+            }
+            for block in table_rows(&std::mem::take(&mut table)) {
+                out.push(Building {
+                    raw: block.text.clone(),
+                    block,
+                    indent: 0,
+                    first: out.is_empty(),
+                });
+            }
+            open = false;
+            gap = false;
+            continue;
+        }
         if line.is_blank() {
             open = false;
             gap = true;
@@ -446,6 +508,8 @@ fn blocks(lines: &[Line], diag: &mut Diagnostics) -> Vec<Block> {
             }
             Mark::Text => {
                 let joins = match out.last() {
+                    // A quotation introduced by "said:" belongs to it.
+                    Some(last) if line.quote && last.raw.trim_end().ends_with(':') => true,
                     Some(last) if open => continues_line(last, line, width),
                     Some(last) if gap => continues_across_gap(last, line),
                     _ => false,
@@ -486,6 +550,38 @@ fn blocks(lines: &[Line], diag: &mut Diagnostics) -> Vec<Block> {
         .collect()
 }
 
+/// A Markdown table's row: "| a | b |".
+fn is_table_row(text: &str) -> bool {
+    text.len() >= 3 && text.starts_with('|') && text.ends_with('|')
+}
+
+/// A Markdown table's rows as blocks, read as any table is
+/// ([`crate::document::table_blocks`]); the "|---|" rule goes.
+fn table_rows(rows: &[&Line]) -> Vec<Block> {
+    let table = rows
+        .iter()
+        .filter(|line| {
+            !line
+                .text
+                .chars()
+                .all(|c| matches!(c, '|' | '-' | ':' | ' '))
+        })
+        .map(|line| {
+            line.text
+                .trim_matches('|')
+                .split('|')
+                .map(|cell| {
+                    let (text, bold) = markup::strip_bold(cell.trim());
+                    let mut block = Block::new(line.number, Role::Text, text);
+                    block.bold = bold;
+                    vec![block]
+                })
+                .collect()
+        })
+        .collect();
+    crate::document::table_blocks(table)
+}
+
 /// The width a document was hard-wrapped at, if it was: the longest line,
 /// when several lines come close to it. A document whose paragraphs are one
 /// line each has lines of every length and no such width.
@@ -521,8 +617,15 @@ fn continues_line(last: &Building, line: &Line, width: Option<usize>) -> bool {
     let prev = last.raw.trim_end();
     let starts_lower = line.text.chars().next().is_some_and(char::is_lowercase);
     let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', ')', '"', '”', '’', '»', '。']);
-    // A word cut by a hyphen or soft hyphen at the end of the line.
-    if (prev.ends_with('\u{AD}') || prev.ends_with('-')) && starts_lower {
+    // A word cut by a hyphen or soft hyphen at the end of the line, or a
+    // capitalised compound ("Jean-" / "Pierre").
+    let compound = prev.ends_with('-')
+        && prev
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| w.len() > 1 && w.chars().next().is_some_and(char::is_uppercase))
+        && line.text.chars().next().is_some_and(char::is_uppercase);
+    if (prev.ends_with('\u{AD}') || prev.ends_with('-')) && starts_lower || compound {
         return true;
     }
     // The indented continuation of a list item ("•\tText" / "\tmore text").
@@ -614,6 +717,20 @@ fn join_line(raw: &mut String, next: &str, number: usize, diag: &mut Diagnostics
     let next_starts_lower = next.chars().next().is_some_and(char::is_lowercase);
     if raw.ends_with('\u{AD}') {
         raw.pop();
+        raw.push('\u{1F}');
+        raw.push_str(next);
+        return;
+    }
+    // "Jean-" / "Pierre": a capitalised compound keeps its hyphen.
+    let word_start = raw.rfind([' ', '\u{1F}']).map_or(0, |i| i + 1);
+    let capitalised_compound = raw.ends_with('-')
+        && raw[word_start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        && next.chars().next().is_some_and(char::is_uppercase)
+        && raw.chars().rev().nth(1).is_some_and(char::is_alphabetic);
+    if capitalised_compound {
         raw.push('\u{1F}');
         raw.push_str(next);
         return;

@@ -561,3 +561,213 @@ fn the_lineup_fills_the_model_and_stays_in_other_sections() {
         Some("University of Seoul")
     );
 }
+
+#[test]
+fn speakers_named_in_capitals_or_with_their_affiliation_over_their_words() {
+    let s = read(
+        "Event report\n\nCables and Climate\n\n4 Dec 2023 10:00h - 11:00h UTC\n\n\
+         Session at a glance\nThe session looked at cable repair ships.\n\n\
+         Full session report\n\n\
+         LENA VOSS\nVoss said that repair ships are booked for months.\n\n\
+         Mr Amr Hashem (National Cable Authority, Egypt)\nHe explained that landing stations need two routes.\n",
+    );
+    assert_eq!(who(&s.key_issues[0]), [None, Some("LENA VOSS"), None, None]);
+    assert_eq!(
+        who(&s.key_issues[1]),
+        [
+            Some("Mr"),
+            Some("Amr Hashem"),
+            None,
+            Some("National Cable Authority, Egypt")
+        ]
+    );
+    assert!(s.other_sections.is_empty());
+}
+
+#[test]
+fn attributions_written_around_the_statement() {
+    let s = read(
+        "Summary of Side Event: Rural Broadband\n\n2 May 2024\n\nKey Issues discussed\n\n\
+         - Opening the session, Ms Rania Khoury (Director, Digital Agency) recalled that half the villages are offline.\n\
+         - Satellite links are now cheaper than fibre for remote schools, said Dr. Tomas Berg (Space Lab).\n\n\
+         Background\n\n\
+         Le Dr Ibrahima Fall, chercheur à l’Université de Dakar, a présenté une étude.\n\n\
+         Elle a ajouté que les écoles rurales attendent.\n",
+    );
+    assert_eq!(
+        who(&s.key_issues[0]),
+        [
+            Some("Ms"),
+            Some("Rania Khoury"),
+            Some("Director"),
+            Some("Digital Agency")
+        ]
+    );
+    assert_eq!(
+        s.key_issues[0].text,
+        "recalled that half the villages are offline."
+    );
+    assert_eq!(
+        who(&s.key_issues[1]),
+        [Some("Dr."), Some("Tomas Berg"), None, Some("Space Lab")]
+    );
+    assert_eq!(
+        s.key_issues[1].text,
+        "Satellite links are now cheaper than fibre for remote schools."
+    );
+    assert_eq!(
+        who(&s.key_issues[2]),
+        [
+            Some("Dr"),
+            Some("Ibrahima Fall"),
+            Some("chercheur"),
+            Some("Université de Dakar")
+        ]
+    );
+}
+
+#[test]
+fn spanish_narrative_with_articles_and_implicit_subjects() {
+    let s = read(
+        "Resumen del taller: Datos para el clima\n\nmartes 4 de junio de 2024, 10:00-11:00 (CEST)\n\n\
+         El taller analizó los datos climáticos abiertos en la región.\n\n\
+         La Sra. Ana Ruiz, investigadora de la Universidad de Chile, explicó que faltan estaciones.\n\n\
+         Asimismo, añadió que los datos deben ser abiertos.\n\n\
+         Por su parte, el Sr. Luis Paz (Director, Servicio Meteorológico Nacional) destacó la cooperación regional.\n",
+    );
+    assert_eq!(s.language, "es");
+    assert_eq!(
+        s.background,
+        ["El taller analizó los datos climáticos abiertos en la región."]
+    );
+    let ruiz = [
+        Some("Sra."),
+        Some("Ana Ruiz"),
+        Some("investigadora"),
+        Some("Universidad de Chile"),
+    ];
+    assert_eq!(who(&s.key_issues[0]), ruiz);
+    assert_eq!(who(&s.key_issues[1]), ruiz);
+    assert_eq!(
+        s.key_issues[1].text,
+        "Asimismo, añadió que los datos deben ser abiertos."
+    );
+    assert_eq!(who(&s.key_issues[2])[1], Some("Luis Paz"));
+    assert_eq!(s.key_issues[2].text, "destacó la cooperación regional.");
+}
+
+#[test]
+fn markdown_of_every_kind() {
+    let s = read(
+        "---\ntitle: \"Summary of Workshop: Open Cloud\"\ndate: 2023-04-01\ntags: [cloud]\n---\n\n\
+         *Monday, 13 March 2023, 09:00–10:00 CET*\n\n\
+         Background\n----------\n\n\
+         Governments move to the [cloud](https://example.org/cloud), often to a\n\
+         single provider.\n\n\
+         ## Speakers\n\n| Name | Organisation |\n|------|--------------|\n| Ms. Katrin Vogel | Federal Ministry |\n\n\
+         Key Issues discussed\n--------------------\n\n\
+         + **Ms. Katrin Vogel**, Head of Cloud, Federal Ministry said:\n\n  \
+           > “Every contract needs a _tested_ exit plan.”\n\n\
+         + Participants agreed that egress fees are too high.\n",
+    );
+    assert_eq!(s.event.title, "Open Cloud");
+    assert_eq!(s.event.kind.as_deref(), Some("Workshop"));
+    assert_eq!(s.event.date.as_deref(), Some("2023-03-13"));
+    assert_eq!(
+        s.background,
+        ["Governments move to the cloud, often to a single provider."]
+    );
+    assert_eq!(headings(&s), ["Speakers"]);
+    assert_eq!(
+        s.other_sections[0].items,
+        ["Ms. Katrin Vogel, Federal Ministry"]
+    );
+    assert_eq!(
+        texts(&s.key_issues),
+        [
+            "said: “Every contract needs a tested exit plan.”",
+            "Participants agreed that egress fees are too high."
+        ]
+    );
+    assert_eq!(who(&s.key_issues[0])[1], Some("Katrin Vogel"));
+}
+
+#[test]
+fn an_emailed_report_keeps_only_the_report() {
+    let s = read(
+        "From: Daniela Ruiz <d.ruiz@example.org>\nTo: Forum Secretariat <secretariat@example.org>\n\
+         Subject: Rapporteur report - Session 214\n\nDear colleagues,\n\n\
+         Session title: Broadband for Rural Health Posts\n\
+         Session type: Thematic Workshop\n\
+         Date and time: Wednesday 31 May 2023, 14:00-14:45 CEST\n\n\
+         SUMMARY\n\nThe workshop looked at connecting rural clinics.\n\n\
+         RECOMMENDATIONS\n\n- Fund backhaul for clinics.\n\n\
+         Best regards,\nDaniela Ruiz\nRapporteur\n",
+    );
+    assert_eq!(s.event.title, "Broadband for Rural Health Posts");
+    assert_eq!(s.event.kind.as_deref(), Some("Thematic Workshop"));
+    assert_eq!(s.event.date.as_deref(), Some("2023-05-31"));
+    assert_eq!(
+        s.background,
+        ["The workshop looked at connecting rural clinics."]
+    );
+    assert_eq!(s.recommendations, ["Fund backhaul for clinics."]);
+}
+
+#[test]
+fn minutes_and_biographies_are_no_summaries() {
+    let e = reject(
+        "Organising Committee\n\nMinutes of the 4th meeting\nDate: 12 January 2023\n\n\
+         Present: Ms. Ana Roux (Chair), Mr. Peter Obi\nApologies: Mr. Tom Ortega\n\n\
+         1. Venue\nMr. Obi reported that rooms 3 and 4 are confirmed.\n\n\
+         Action points\n- Mr. Obi to confirm catering.\n",
+    );
+    assert!(
+        e.message.contains("the minutes of a meeting"),
+        "{}",
+        e.message
+    );
+    let e = reject(
+        "Dr. Amara Okafor\n\nSpeaker biography – Forum 2023\n\nCurrent position\n\n\
+         Director of Digital Health, National Disease Centre.\n\nEducation\n\n- PhD, University of London\n",
+    );
+    assert!(e.message.contains("a biography"), "{}", e.message);
+}
+
+#[test]
+fn page_layouts_of_outcome_documents_and_pages() {
+    let s = read(
+        "Summary of High-Level Policy Session 4: Health Data\n\
+         June 6, 2022 | 9:00 AM - 10:30 AM EDT\n\
+         Conference Room 11, UN Headquarters, New York\n\
+         Download PDF (234 KB)\n\n\
+         Background\n\n\
+         Health data from clinics in remote areas was discussed, and Jean-\n\
+         Pierre Kouassi presented the national registry.\n\n\
+         Recommendations\n\no Share data under open standards.\n",
+    );
+    assert_eq!(s.event.kind.as_deref(), Some("High-Level Policy Session"));
+    assert_eq!(
+        s.event.session_code.as_deref(),
+        Some("High-Level Policy Session 4")
+    );
+    assert_eq!(
+        [
+            s.event.start_time.as_deref(),
+            s.event.end_time.as_deref(),
+            s.event.timezone.as_deref()
+        ],
+        [Some("09:00"), Some("10:30"), Some("EDT")]
+    );
+    assert_eq!(
+        s.event.venue.as_deref(),
+        Some("Conference Room 11, UN Headquarters, New York")
+    );
+    assert_eq!(
+        s.background,
+        [
+            "Health data from clinics in remote areas was discussed, and Jean-Pierre Kouassi presented the national registry."
+        ]
+    );
+    assert_eq!(s.recommendations, ["Share data under open standards."]);
+}
