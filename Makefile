@@ -1,7 +1,7 @@
 # Rapporteur: the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt schema bench bench-e2e docs-images
+.PHONY: run test lint fmt schema bench bench-e2e docs-images corpus
 
 ## Convert the bundled examples into out/ (no broker, no system packages).
 run:
@@ -18,6 +18,15 @@ lint:
 
 fmt:
 	$(CARGO) fmt --all
+
+## Read the team's reading corpus (../shared/corpus, or RAPPORTEUR_CORPUS)
+## and print its scorer's lines: one per document, the family means, the score.
+CORPUS ?= $(or $(RAPPORTEUR_CORPUS),$(CURDIR)/../shared/corpus)
+corpus:
+	$(CARGO) build --release --quiet --locked -p rapporteur-cli
+	rm -rf out/corpus && mkdir -p out/corpus
+	-./target/release/rapporteur convert $(CORPUS)/docs --out out/corpus --formats json 2> out/corpus.log
+	python3 $(CORPUS)/score.py out/corpus
 
 ## Regenerate the JSON Schemas under schema/ after changing the model or the job contracts.
 schema:

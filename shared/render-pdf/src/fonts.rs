@@ -2,10 +2,14 @@
 //! character.
 //!
 //! Latin, Greek, Cyrillic, Arabic and Hebrew come from fonts compiled into the
-//! binary (`fonts/`, SIL OFL); everything else (in practice Chinese, Japanese
-//! and Korean) from the font directory, read only when a document needs a
-//! character the bundled faces lack. Every face is parsed once per process and
-//! then shared by all documents and threads.
+//! binary (`fonts/`, SIL OFL); everything else (Chinese, Japanese, Korean,
+//! Thai, Devanagari, Ethiopic …) from the fonts installed on the machine: the
+//! font directory given (`--font-dir`) first, then the system's font
+//! directories, searched recursively, files named for the character's script
+//! ("NotoSansThai-Regular.ttf") before the others. A file is read only when a
+//! document needs a character the faces before it lack; one that lacks it too
+//! is remembered by its coverage, not its bytes. Every face is parsed once per
+//! process and then shared by all documents and threads.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,14 @@ use crate::PdfError;
 
 /// Where Debian's fonts-noto-cjk installs its fonts.
 pub const DEFAULT_FONT_DIR: &str = "/usr/share/fonts/opentype/noto";
+
+/// The system's font directories (fontconfig's defaults on Linux), searched
+/// after the font directory.
+const SYSTEM_FONT_DIRS: &[&str] = &["/usr/share/fonts", "/usr/local/share/fonts"];
+
+/// How deep the font directories are searched: Debian's trees are three
+/// levels deep (fonts/truetype/noto).
+const FONT_DIR_DEPTH: usize = 6;
 
 /// The three weights/slants the layout asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -157,15 +169,20 @@ struct DirFile {
 
 #[derive(Default)]
 struct DirState {
-    /// The file's bytes, once read (shared by all its faces).
+    /// The file's bytes, once a face of it is used (shared by all its faces).
     bytes: Option<&'static [u8]>,
+    /// The characters the file's regional face covers, as sorted ranges,
+    /// once read: a file that lacks a character is not read again for it.
+    coverage: Option<Vec<(u32, u32)>>,
     /// Set when the file cannot be read or is not a font, so it is tried once.
     unusable: bool,
     faces: BTreeMap<u32, &'static Face>,
 }
 
-/// The font files of one font directory, listed once per process.
+/// The font files of the font directory and the system's, listed once per
+/// process.
 struct FontDir {
+    /// The directory given (or the default), for messages.
     path: PathBuf,
     files: Vec<DirFile>,
 }
@@ -177,18 +194,27 @@ fn listed_font_dir(path: &Path) -> &'static FontDir {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     dirs.entry(path.to_path_buf()).or_insert_with(|| {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|p| {
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| FONT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            })
-            .collect();
-        paths.sort();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let roots =
+            std::iter::once(path.to_path_buf()).chain(SYSTEM_FONT_DIRS.iter().map(PathBuf::from));
+        for root in roots {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+                .max_depth(FONT_DIR_DEPTH)
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| FONT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+                })
+                .filter(|p| !paths.contains(p))
+                .collect();
+            // The same fonts in the same order on every run.
+            found.sort();
+            paths.extend(found);
+        }
         let files = paths
             .into_iter()
             .map(|path| DirFile {
@@ -210,27 +236,42 @@ impl DirFile {
         self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("")
     }
 
-    /// The face of this file for `region` ("SC", "JP", …): in a collection
-    /// such as NotoSansCJK-Regular.ttc the face whose family name ends with
-    /// it, else the first.
-    fn face(&self, region: &str) -> Option<&'static Face> {
+    /// The face of this file for `region` ("SC", "JP", …) if it can draw
+    /// `c`: in a collection such as NotoSansCJK-Regular.ttc the face whose
+    /// family name ends with the region, else the first.
+    fn face(&self, region: &str, c: char) -> Option<&'static Face> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if state.unusable {
+        if state.unusable
+            || state
+                .coverage
+                .as_ref()
+                .is_some_and(|ranges| !covered(ranges, c))
+        {
             return None;
         }
         let bytes: &'static [u8] = match state.bytes {
             Some(bytes) => bytes,
-            None => match std::fs::read(&self.path) {
-                // Kept for the rest of the process: every document that
-                // needs this file shapes with it and subsets it.
-                Ok(data) if ttf_parser::Face::parse(&data, 0).is_ok() => {
-                    Box::leak(data.into_boxed_slice())
-                }
-                _ => {
-                    state.unusable = true;
+            None => {
+                let data = match std::fs::read(&self.path) {
+                    Ok(data) if ttf_parser::Face::parse(&data, 0).is_ok() => data,
+                    _ => {
+                        state.unusable = true;
+                        return None;
+                    }
+                };
+                let index = pick_face_index(&data, region);
+                let ranges = coverage(&data, index);
+                let has = covered(&ranges, c);
+                state.coverage = Some(ranges);
+                if !has {
+                    // The bytes go; the coverage stays, so the file is
+                    // read again only for a character it has.
                     return None;
                 }
-            },
+                // Kept for the rest of the process: every document that
+                // needs this file shapes with it and subsets it.
+                Box::leak(data.into_boxed_slice())
+            }
         };
         state.bytes = Some(bytes);
         let index = pick_face_index(bytes, region);
@@ -245,6 +286,61 @@ impl DirFile {
         let face: &'static Face = Box::leak(Box::new(face));
         state.faces.insert(index, face);
         Some(face)
+    }
+}
+
+/// The characters a face maps to glyphs, as sorted, merged ranges.
+fn coverage(bytes: &[u8], index: u32) -> Vec<(u32, u32)> {
+    let Ok(face) = ttf_parser::Face::parse(bytes, index) else {
+        return Vec::new();
+    };
+    let mut points: Vec<u32> = Vec::new();
+    if let Some(cmap) = face.tables().cmap {
+        for subtable in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            subtable.codepoints(|c| {
+                if subtable.glyph_index(c).is_some_and(|g| g.0 != 0) {
+                    points.push(c);
+                }
+            });
+        }
+    }
+    points.sort_unstable();
+    points.dedup();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for c in points {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == c => *end = c,
+            _ => ranges.push((c, c)),
+        }
+    }
+    ranges
+}
+
+fn covered(ranges: &[(u32, u32)], c: char) -> bool {
+    let c = u32::from(c);
+    ranges
+        .binary_search_by(|&(start, end)| {
+            if end < c {
+                std::cmp::Ordering::Less
+            } else if start > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// The word font files of a script carry in their names ("NotoSansThai",
+/// "NotoSansCJK"), to try them before the others.
+fn script_hint(c: char) -> Option<&'static str> {
+    use unicode_script::{Script, UnicodeScript};
+    match c.script() {
+        Script::Common | Script::Inherited | Script::Unknown | Script::Latin => None,
+        Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul | Script::Bopomofo => {
+            Some("CJK")
+        }
+        script => Some(script.full_name()),
     }
 }
 
@@ -300,20 +396,44 @@ impl Fonts {
         if let Some(face) = chain.iter().find(|f| f.covers(c)) {
             return Ok(face);
         }
-        // Faces made for this weight first, then any other face of the directory.
+        // Installed fonts are searched once per character and process.
+        type Chosen = BTreeMap<(PathBuf, &'static str, Weight, char), &'static Face>;
+        static CHOSEN: OnceLock<Mutex<Chosen>> = OnceLock::new();
+        let key = (self.dir.path.clone(), self.region, weight, c);
+        let chosen = CHOSEN.get_or_init(Default::default);
+        if let Some(face) = chosen.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(face);
+        }
+        let face = self.find_face(weight, c)?;
+        chosen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, face);
+        Ok(face)
+    }
+
+    fn find_face(&self, weight: Weight, c: char) -> Result<&'static Face, PdfError> {
+        // Files named for the character's script first, faces made for this
+        // weight before the others; then every other font file.
         let suffix = weight.file_suffix();
-        let (preferred, others): (Vec<&DirFile>, Vec<&DirFile>) = self
-            .dir
-            .files
-            .iter()
-            .partition(|f| f.stem().ends_with(suffix));
-        preferred
+        let hint = script_hint(c).map(|s| s.replace(' ', "_"));
+        let rank = |f: &DirFile| {
+            let stem = f.stem();
+            let named = hint
+                .as_deref()
+                .is_some_and(|h| stem.replace(' ', "_").contains(h));
+            // Sans faces match the bundled Noto Sans.
+            (!named, !stem.contains("Sans"), !stem.ends_with(suffix))
+        };
+        let mut files: Vec<&DirFile> = self.dir.files.iter().collect();
+        // Stable: within a rank, the listing's sorted order.
+        files.sort_by_key(|f| rank(f));
+        files
             .into_iter()
-            .chain(others)
-            .filter_map(|file| file.face(self.region))
+            .filter_map(|file| file.face(self.region, c))
             .find(|f| f.covers(c))
             .ok_or_else(|| PdfError::NoFontFor {
-                character: c,
+                characters: vec![c],
                 font_dir: self.dir.path.clone(),
                 dir_exists: self.dir.path.is_dir(),
             })

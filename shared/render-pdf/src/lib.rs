@@ -40,14 +40,16 @@ pub struct PdfOptions<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
     #[error(
-        "no available font has the character U+{code:04X} '{character}': the bundled fonts cover Latin, Greek, Cyrillic, Arabic and Hebrew, and the font directory {} {dir_state}; {advice}",
+        "no available font has {}: the bundled fonts cover Latin, Greek, Cyrillic, Arabic and Hebrew, and neither the font directory {} ({dir_state}) nor the system's font directories have a font with {them}; {advice}",
+        listed(characters),
         font_dir.display(),
-        code = *character as u32,
-        dir_state = if *dir_exists { "has no font with it" } else { "does not exist" },
-        advice = install_advice(*character),
+        dir_state = if *dir_exists { "searched" } else { "which does not exist" },
+        them = if characters.len() == 1 { "it" } else { "them" },
+        advice = install_advice(characters),
     )]
     NoFontFor {
-        character: char,
+        /// Every character of the summary no font has, in order.
+        characters: Vec<char>,
         font_dir: PathBuf,
         dir_exists: bool,
     },
@@ -60,17 +62,37 @@ pub enum PdfError {
     Internal(String),
 }
 
-fn install_advice(c: char) -> &'static str {
-    let cjk = matches!(c,
+/// "the character U+0E01 'ก'", "the characters U+0E01 'ก', U+1200 'ሀ' and 3 more".
+fn listed(characters: &[char]) -> String {
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = characters
+        .iter()
+        .take(SHOWN)
+        .map(|&c| format!("U+{:04X} '{c}'", c as u32))
+        .collect();
+    if characters.len() > SHOWN {
+        names.push(format!("{} more", characters.len() - SHOWN));
+    }
+    match names.len() {
+        1 => format!("the character {}", names[0]),
+        _ => format!("the characters {}", names.join(", ")),
+    }
+}
+
+fn install_advice(characters: &[char]) -> &'static str {
+    if characters.iter().any(|&c| is_cjk(c)) {
+        "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory holding NotoSansCJK-Regular.ttc"
+    } else {
+        "install a font that has them (Debian's fonts-noto-core covers most scripts: apt-get install fonts-noto-core), or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory holding a .ttf, .otf or .ttc font that has them"
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c,
         '\u{1100}'..='\u{11FF}' | '\u{2E80}'..='\u{303F}' | '\u{3040}'..='\u{33FF}'
         | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{A960}'..='\u{A97F}'
         | '\u{AC00}'..='\u{D7FF}' | '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}'
-        | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{3FFFF}');
-    if cjk {
-        "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory holding NotoSansCJK-Regular.ttc"
-    } else {
-        "put a .ttf, .otf or .ttc font that has it (for example one of Debian's fonts-noto packages) into that directory, or pass --font-dir (or set RAPPORTEUR_FONT_DIR) to a directory that has one"
-    }
+        | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{3FFFF}')
 }
 
 const FOOTER_SIZE: f32 = 8.0;
@@ -80,10 +102,61 @@ const FOOTER_COLOR: text::Rgb = [0.40, 0.42, 0.46];
 pub fn render(summary: &EventSummary, options: &PdfOptions<'_>) -> Result<Vec<u8>, PdfError> {
     let geometry = Geometry::from_millimetres(options.page_millimetres);
     let fonts = Fonts::new(options.font_dir, &summary.language);
+    check_characters(summary, &fonts)?;
     let blocks = content::blocks(summary, &fonts, &geometry)?;
     let (mut pages, anchors) = layout::paginate(blocks, &geometry);
     add_footers(&mut pages, summary, &fonts, &geometry)?;
     pdf::write(&pages, &anchors, &geometry, &info(summary, options))
+}
+
+/// Fails, naming every one, if any character of the summary has no font:
+/// a user installing fonts should learn all that is missing at once.
+fn check_characters(summary: &EventSummary, fonts: &Fonts) -> Result<(), PdfError> {
+    let event = &summary.event;
+    let speakers = summary.key_issues.iter().filter_map(|k| k.speaker.as_ref());
+    let texts = [&event.title]
+        .into_iter()
+        .chain(event.kind.iter())
+        .chain(event.timezone.iter())
+        .chain(&summary.background)
+        .chain(summary.key_issues.iter().map(|k| &k.text))
+        .chain(speakers.flat_map(|s| {
+            std::iter::once(&s.name)
+                .chain(s.honorific.iter())
+                .chain(s.role.iter())
+                .chain(s.organization.iter())
+        }))
+        .chain(&summary.recommendations)
+        .chain(summary.other_sections.iter().flat_map(|s| {
+            std::iter::once(&s.heading)
+                .chain(&s.paragraphs)
+                .chain(&s.items)
+        }));
+    let characters: std::collections::BTreeSet<char> = texts
+        .flat_map(|t| t.chars())
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !c.is_ascii())
+        .collect();
+    let mut missing = Vec::new();
+    let mut error = None;
+    for c in characters {
+        if let Err(PdfError::NoFontFor {
+            font_dir,
+            dir_exists,
+            ..
+        }) = fonts.face_for(Weight::Regular, c)
+        {
+            missing.push(c);
+            error = Some((font_dir, dir_exists));
+        }
+    }
+    match error {
+        Some((font_dir, dir_exists)) => Err(PdfError::NoFontFor {
+            characters: missing,
+            font_dir,
+            dir_exists,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The event title on the left (cut short with an ellipsis if it does not

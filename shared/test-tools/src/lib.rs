@@ -31,14 +31,34 @@ pub fn seed() -> PathBuf {
     repo_root().join("examples/wsis-cooperation-sdgs.txt")
 }
 
+/// The reading corpus: `RAPPORTEUR_CORPUS`, or `shared/corpus` in the
+/// team's toolbox beside the repository.
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("RAPPORTEUR_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("../shared/corpus"),
+    }
+}
+
 /// Where Debian's fonts-noto-cjk puts the CJK collection the PDF renderer
 /// takes Chinese, Japanese and Korean from.
 pub const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
+/// A font of Debian's fonts-noto-core.
+pub const NOTO_THAI: &str = "/usr/share/fonts/truetype/noto/NotoSansThai-Regular.ttf";
+
 /// An external program (or, for CJK text, a font) a test uses as its judge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
+    /// Python 3, which runs the reading corpus's scorer.
+    Python,
+    /// The team's reading corpus beside the repository (`../shared/corpus`,
+    /// or `RAPPORTEUR_CORPUS`), with its scorer.
+    Corpus,
     PythonDocx,
+    /// Debian's fonts-noto-core: fonts for Thai, Devanagari, Ethiopic and
+    /// most other scripts, which the PDF writer finds among the system's fonts.
+    NotoCore,
     Pandoc,
     LibreOffice,
     Pdftotext,
@@ -51,6 +71,8 @@ pub enum Tool {
 impl Tool {
     fn present(self) -> bool {
         let (program, args): (&str, &[&str]) = match self {
+            Tool::Python => ("python3", &["--version"]),
+            Tool::Corpus => return corpus_dir().join("score.py").is_file(),
             Tool::PythonDocx => ("python3", &["-c", "import docx"]),
             Tool::Pandoc => ("pandoc", &["--version"]),
             Tool::LibreOffice => ("soffice", &["--version"]),
@@ -59,6 +81,7 @@ impl Tool {
             Tool::Pdfinfo => ("pdfinfo", &["-v"]),
             Tool::Qpdf => ("qpdf", &["--version"]),
             Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
+            Tool::NotoCore => return Path::new(NOTO_THAI).is_file(),
         };
         Command::new(program)
             .args(args)
@@ -70,12 +93,17 @@ impl Tool {
 
     fn install_hint(self) -> &'static str {
         match self {
+            Tool::Python => "apt-get install python3",
+            Tool::Corpus => {
+                "place the reading corpus at ../shared/corpus beside the repository, or point RAPPORTEUR_CORPUS at it"
+            }
             Tool::PythonDocx => "python3 -m pip install python-docx",
             Tool::Pandoc => "apt-get install pandoc",
             Tool::LibreOffice => "apt-get install --no-install-recommends libreoffice-writer",
             Tool::Pdftotext | Tool::Pdffonts | Tool::Pdfinfo => "apt-get install poppler-utils",
             Tool::Qpdf => "apt-get install qpdf",
             Tool::NotoCjk => "apt-get install fonts-noto-cjk",
+            Tool::NotoCore => "apt-get install fonts-noto-core",
         }
     }
 
