@@ -7,11 +7,13 @@ fn schema_is_a_valid_json_schema_that_rejects_renamed_fields() {
     let schema: serde_json::Value = serde_json::from_str(&rapporteur_model::json_schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let minimal = serde_json::json!({
-        "schema_version": "1.0",
+        "schema_version": "1.1",
         "event": { "type": null, "title": "T", "date": "2023-01-31", "end_date": null,
-                   "start_time": "14:30", "end_time": null, "timezone": null },
+                   "start_time": "14:30", "end_time": null, "timezone": null,
+                   "session_code": null, "venue": null },
         "language": "en", "background": [], "key_issues": [], "recommendations": [],
         "other_sections": [],
+        "lineup": { "organizers": [], "moderators": [], "rapporteurs": [], "speakers": [] },
         "source": { "name": "a.txt", "sha256": "0".repeat(64), "bytes": 1, "format": "text" },
         "warnings": []
     });
