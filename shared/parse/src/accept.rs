@@ -126,7 +126,7 @@ pub(crate) fn check(
         });
     let quotes = paragraphs
         .clone()
-        .filter(|e| QUOTED.is_match(&e.source))
+        .filter(|e| e.source.contains(['"', '“', '”', '«', '»']) && QUOTED.is_match(&e.source))
         .count();
     if report.headings == 0
         && let Some(e) = dateline.filter(|_| quotes >= 1 || report.statements < 2)
@@ -143,7 +143,7 @@ pub(crate) fn check(
     // Agendas and programme pages: times and session titles.
     let agenda: Vec<&Element> = elements
         .iter()
-        .filter(|e| AGENDA_LINE.is_match(e.source.trim()))
+        .filter(|e| e.source.len() < 300 && AGENDA_LINE.is_match(e.source.trim()))
         .collect();
     let text_blocks = elements
         .iter()
@@ -163,7 +163,7 @@ pub(crate) fn check(
     // Minutes of a meeting: who was present, decisions, action points.
     let minutes: Vec<&Element> = elements
         .iter()
-        .filter(|e| MINUTES.is_match(e.source.trim()))
+        .filter(|e| e.source.len() < 200 && MINUTES.is_match(e.source.trim()))
         .collect();
     if !summary_like
         && (minutes.len() >= 2
@@ -183,7 +183,7 @@ pub(crate) fn check(
     let biography = elements
         .iter()
         .take(40)
-        .filter(|e| BIOGRAPHY.is_match(e.source.trim()))
+        .filter(|e| e.source.len() < 300 && BIOGRAPHY.is_match(e.source.trim()))
         .count();
     let titled_by_a_name = crate::speaker::bare_name(&assembled.event.title).is_some();
     if !summary_like && (biography >= 2 || titled_by_a_name && biography >= 1) {
@@ -198,10 +198,13 @@ pub(crate) fn check(
     }
     // Calls for proposals and registration pages.
     if !summary_like
-        && let Some(e) = elements
-            .iter()
-            .take(30)
-            .find(|e| CALL_FOR.is_match(&e.source))
+        && let Some(e) = elements.iter().take(30).find(|e| {
+            let lower = e.source.to_lowercase();
+            ["call", "regist", "submi", "appel", "inscri", "convocatoria"]
+                .iter()
+                .any(|w| lower.contains(w))
+                && CALL_FOR.is_match(&e.source)
+        })
     {
         return Err(reject(
             diag,

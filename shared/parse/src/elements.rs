@@ -88,30 +88,77 @@ pub(crate) struct Element {
 }
 
 /// Page and site furniture by its words, each kind with its name.
-static CHROME_LINES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        (r"skip to(?: the)? (?:main )?(?:content|navigation|menu)|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido", "a 'Skip to content' link"),
-        (r"(?:share(?: this)?(?: page| article| session| event)?(?: on)?|partager(?: sur)?|compartir(?: en)?)\s*:.*|share(?: this(?: page| article| session)?)?|partager|compartir", "a 'Share on' line"),
-        (r"print(?: this page)?|imprimer(?: cette page)?|imprimir(?: esta p[áa]gina)?|(?:download|t[ée]l[ée]charger|descargar)\b.{0,50}", "a 'Print' or 'Download' link"),
-        (r"you are here\s*:.*|vous [êe]tes ici\s*:.*|usted est[áa] aqu[íi]\s*:.*", "a breadcrumb"),
-        (r"back to (?:top|agenda|the agenda|programme|program|list|sessions|all sessions|events|overview)|retour (?:en haut|au programme|à l'agenda|aux sessions).*|volver (?:arriba|al programa|a la agenda).*", "a 'Back to' link"),
-        (r"(?:posted|published|updated|last updated|date posted)(?: on)?\s*:?\s*.{0,40}\d{4}.{0,20}|publi[ée]e? le .{0,40}|mis à jour le .{0,40}|publicado (?:el )?.{0,40}|actualizado .{0,40}", "a publication date"),
-        (r"related (?:event|events|topics?|sessions?|content|articles?|links?|resources?)\s*:.*", "a 'Related' line"),
-        (r"(?:disclaimer|avertissement|aviso legal|descargo de responsabilidad)\s*:.*", "a disclaimer"),
-        (r"\[?\s*(?:read more|continue reading|lire la suite|leer m[áa]s|en savoir plus|m[áa]s informaci[óo]n)\b.{0,80}", "a 'Read more' link"),
-        (r"(?:written|posted|reported|photo|photos) by .{1,60}", "a byline"),
-        (r"©.*|\(c\) .{0,60}|copyright .*|.*all rights reserved.*|tous droits r[ée]serv[ée]s.*|todos los derechos reservados.*", "a copyright line"),
-        (r".*\b(?:we use|this (?:web)?site uses|uses) cookies\b.*|.*\bcookies?\b.{0,80}\b(?:accept|agree|consent|preferences|policy|settings)\b.*|.*\bcookies\b.{0,80}\b(?:accepte[rz]|utilise|politique)\b.*|accept(?: all)?(?: cookies)?|reject all|decline|manage (?:preferences|cookies|consent)|cookie (?:settings|policy|preferences)|tout accepter|aceptar(?: todo)?", "a cookie banner"),
-        (r"search|rechercher|buscar|menu|main menu|close|fermer|cerrar|toggle navigation|open menu|home|accueil|inicio|sitemap|site map|contact us|privacy(?: policy)?|terms of (?:use|service)|follow us.*|suivez-nous.*|s[íi]guenos.*|subscribe.*|newsletter.*|tweet|facebook|linkedin|twitter|x \(twitter\)|email|e-mail", "a menu or site link"),
-        (r"event report|rapport d['’][ée]v[ée]nement|informe del evento", "an 'Event report' label"),
-        (r"(?:tags|keywords|categories|category|filed under|mots-cl[ée]s|cat[ée]gories|etiquetas|palabras clave)\s*:.*", "a tags line"),
-    ]
-    .into_iter()
-    .map(|(pattern, reason)| {
-        let regex = Regex::new(&format!("(?i)^(?:{pattern})$")).expect("valid regex");
-        (regex, reason)
-    })
-    .collect()
+static CHROME_LINES: LazyLock<(regex::RegexSet, Vec<&'static str>)> = LazyLock::new(|| {
+    let lines = [
+        (
+            r"skip to(?: the)? (?:main )?(?:content|navigation|menu)|aller au contenu(?: principal)?|ir al contenido(?: principal)?|saltar al contenido",
+            "a 'Skip to content' link",
+        ),
+        (
+            r"(?:share(?: this)?(?: page| article| session| event)?(?: on)?|partager(?: sur)?|compartir(?: en)?)\s*:.*|share(?: this(?: page| article| session)?)?|partager|compartir",
+            "a 'Share on' line",
+        ),
+        (
+            r"print(?: this page)?|imprimer(?: cette page)?|imprimir(?: esta p[áa]gina)?|(?:download|t[ée]l[ée]charger|descargar)\b.{0,50}",
+            "a 'Print' or 'Download' link",
+        ),
+        (
+            r"you are here\s*:.*|vous [êe]tes ici\s*:.*|usted est[áa] aqu[íi]\s*:.*",
+            "a breadcrumb",
+        ),
+        (
+            r"back to (?:top|agenda|the agenda|programme|program|list|sessions|all sessions|events|overview)|retour (?:en haut|au programme|à l'agenda|aux sessions).*|volver (?:arriba|al programa|a la agenda).*",
+            "a 'Back to' link",
+        ),
+        (
+            r"(?:posted|published|updated|last updated|date posted)(?: on)?\s*:?\s*.{0,40}\d{4}.{0,20}|publi[ée]e? le .{0,40}|mis à jour le .{0,40}|publicado (?:el )?.{0,40}|actualizado .{0,40}",
+            "a publication date",
+        ),
+        (
+            r"related (?:event|events|topics?|sessions?|content|articles?|links?|resources?)\s*:.*",
+            "a 'Related' line",
+        ),
+        (
+            r"(?:disclaimer|avertissement|aviso legal|descargo de responsabilidad)\s*:.*",
+            "a disclaimer",
+        ),
+        (
+            r"\[?\s*(?:read more|continue reading|lire la suite|leer m[áa]s|en savoir plus|m[áa]s informaci[óo]n)\b.{0,80}",
+            "a 'Read more' link",
+        ),
+        (
+            r"(?:written|posted|reported|photo|photos) by .{1,60}",
+            "a byline",
+        ),
+        (
+            r"©.*|\(c\) .{0,60}|copyright .*|.*all rights reserved.*|tous droits r[ée]serv[ée]s.*|todos los derechos reservados.*",
+            "a copyright line",
+        ),
+        (
+            r".*\b(?:we use|this (?:web)?site uses|uses) cookies\b.*|.*\bcookies?\b.{0,80}\b(?:accept|agree|consent|preferences|policy|settings)\b.*|.*\bcookies\b.{0,80}\b(?:accepte[rz]|utilise|politique)\b.*|accept(?: all)?(?: cookies)?|reject all|decline|manage (?:preferences|cookies|consent)|cookie (?:settings|policy|preferences)|tout accepter|aceptar(?: todo)?",
+            "a cookie banner",
+        ),
+        (
+            r"search|rechercher|buscar|menu|main menu|close|fermer|cerrar|toggle navigation|open menu|home|accueil|inicio|sitemap|site map|contact us|privacy(?: policy)?|terms of (?:use|service)|follow us.*|suivez-nous.*|s[íi]guenos.*|subscribe.*|newsletter.*|tweet|facebook|linkedin|twitter|x \(twitter\)|email|e-mail",
+            "a menu or site link",
+        ),
+        (
+            r"event report|rapport d['’][ée]v[ée]nement|informe del evento",
+            "an 'Event report' label",
+        ),
+        (
+            r"(?:tags|keywords|categories|category|filed under|mots-cl[ée]s|cat[ée]gories|etiquetas|palabras clave)\s*:.*",
+            "a tags line",
+        ),
+    ];
+    // One pass over the line for all of them.
+    let set = regex::RegexSet::new(
+        lines
+            .iter()
+            .map(|(pattern, _)| format!("(?i)^(?:{pattern})$")),
+    )
+    .expect("valid regexes");
+    (set, lines.iter().map(|&(_, reason)| reason).collect())
 });
 
 /// "Home › Forum › Agenda", "Home / Events / IGF 2022": two or more
@@ -199,11 +246,13 @@ pub(crate) static AGENDA_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a block's words are page or site furniture, and which.
 pub(crate) fn chrome_reason(text: &str) -> Option<&'static str> {
     let t = text.trim();
-    if t.chars().count() > 400 {
+    // Furniture is short; a cookie banner, the longest, runs to a few lines.
+    if t.len() > 300 {
         return None;
     }
-    if let Some((_, reason)) = CHROME_LINES.iter().find(|(regex, _)| regex.is_match(t)) {
-        return Some(reason);
+    let (set, reasons) = &*CHROME_LINES;
+    if let Some(index) = set.matches(t).iter().next() {
+        return Some(reasons[index]);
     }
     if BREADCRUMB.is_match(t) && t.split_whitespace().count() <= 20 {
         return Some("a breadcrumb");
@@ -777,6 +826,16 @@ fn field_of(block: &Block, in_header: bool) -> Option<FieldOf> {
     if title.kind.is_some() || title.code.is_some() {
         return None;
     }
+    // A label is short: its colon comes early, or the block is no field.
+    let head = text.get(..text.len().min(96)).unwrap_or(text);
+    let head = if head.is_char_boundary(head.len()) {
+        head
+    } else {
+        text
+    };
+    if !head.contains([':', '：']) {
+        return None;
+    }
     let caps = FIELD.captures(text)?;
     let raw_label = caps.name("label")?.as_str().trim();
     let value = caps.name("value")?.as_str().trim();
@@ -855,6 +914,12 @@ fn next_content<'a>(
 fn heading_score(block: &Block, next: Option<&Block>, section: &Section) -> Score {
     let mut score = Score::default();
     let text = block.text.trim();
+    // Prose is no heading: a form's longest questions run to about forty
+    // words, with their instructions.
+    if text.len() > 320 {
+        score.add(-20, "prose");
+        return score;
+    }
     let label = lexicon::clean_label(text);
     let words = label.text.split_whitespace().count();
     if label.text.is_empty() {
@@ -968,7 +1033,8 @@ fn heading_like(block: &Block) -> bool {
 fn speaker_score(block: &Block, next: Option<&Block>, section: &Section, listed: &Listed) -> Score {
     let mut score = Score::default();
     let text = block.text.trim();
-    let Some(person) = heading_person(text) else {
+    let person = (text.len() <= 160).then(|| heading_person(text)).flatten();
+    let Some(person) = person else {
         score.add(-20, "not a name");
         return score;
     };

@@ -61,6 +61,18 @@ fn abbreviated_type(kind: &str) -> Option<&'static str> {
 /// Splits a title line into the event type, the session code and the title.
 pub(crate) fn split_title(text: &str) -> TitleLine {
     let text = text.trim();
+    // A type or code before a title is set off by a colon or dash, or
+    // numbered; other lines are titles as they stand.
+    if !text.contains([':', '–', '—', '#', '|', '.', '-'])
+        && !text.bytes().any(|b| b.is_ascii_digit())
+        || text.len() > 400
+    {
+        return TitleLine {
+            kind: None,
+            code: None,
+            title: text.to_string(),
+        };
+    }
     if let Some(caps) = SUMMARY_OF.captures(text)
         && plausible_type(caps[1].trim())
     {

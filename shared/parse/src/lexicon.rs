@@ -175,6 +175,10 @@ static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The longest heading, in bytes: the 2019 IGF form's questions with their
+/// instructions run to about 200.
+const MAX_HEADING_BYTES: usize = 240;
+
 /// A heading cleaned of template instructions, its list number and a
 /// trailing colon, and whether any of those was there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,6 +193,14 @@ pub(crate) struct Label {
 /// the ? symbol" → "Session Report" (an instruction runs to the end).
 pub(crate) fn clean_label(text: &str) -> Label {
     let mut text = text.trim();
+    if text.len() > 2 * MAX_HEADING_BYTES {
+        // Prose: no heading to clean.
+        return Label {
+            text: text.to_string(),
+            had_hint: false,
+            numbered: false,
+        };
+    }
     let numbered = NUMBERING.find(text).map(|m| {
         text = &text[m.end()..];
     });
@@ -234,22 +246,39 @@ pub(crate) enum Fit {
 
 /// The meaning of a heading's (cleaned) wording, with how well it fits.
 pub(crate) fn meaning(label: &str) -> Option<(Meaning, Fit)> {
-    let key = fold(label);
-    if key.is_empty() || key.split(' ').count() > 24 {
+    // Headings are short; prose is turned away before it is folded.
+    if label.len() > MAX_HEADING_BYTES || label.split_whitespace().nth(24).is_some() {
         return None;
     }
+    let key = fold(label);
+    if key.is_empty() {
+        return None;
+    }
+    // One pass of an automaton over every phrase finds them all; a phrase
+    // counts where it stands as whole words.
+    static PHRASE_FINDER: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(PHRASES.iter().map(|(phrase, _)| phrase))
+            .expect("the phrases build an automaton")
+    });
     let mut best: Option<(Meaning, Fit, usize)> = None;
     // How well the heading fits any phrase: evidence that it is a heading.
     let mut best_fit: Option<Fit> = None;
-    for &(phrase, meaning) in PHRASES {
-        let fit = if key == phrase {
+    let bytes = key.as_bytes();
+    for found in PHRASE_FINDER.find_overlapping_iter(&key) {
+        let (phrase, meaning) = PHRASES[found.pattern().as_usize()];
+        let (start, end) = (found.start(), found.end());
+        let word_start = start == 0
+            || !(bytes[start - 1] as char).is_alphanumeric() && bytes[start - 1].is_ascii();
+        let next = key[end..].chars().next();
+        let word_end = next.is_none_or(|c| !c.is_alphanumeric());
+        if !word_start || !word_end {
+            continue;
+        }
+        let fit = if start == 0 && end == key.len() {
             Fit::Exact
-        } else if key
-            .strip_prefix(phrase)
-            .is_some_and(|rest| rest.starts_with([' ', '/', '(']))
-        {
+        } else if start == 0 && next.is_some_and(|c| matches!(c, ' ' | '/' | '(')) {
             Fit::Prefix
-        } else if phrase.contains(' ') && contains_words(&key, phrase) {
+        } else if phrase.contains(' ') {
             Fit::Contains
         } else {
             continue;
@@ -267,14 +296,6 @@ pub(crate) fn meaning(label: &str) -> Option<(Meaning, Fit)> {
         }
     }
     best.zip(best_fit).map(|((m, _, _), fit)| (m, fit))
-}
-
-fn contains_words(haystack: &str, phrase: &str) -> bool {
-    haystack.match_indices(phrase).any(|(at, _)| {
-        let before = haystack[..at].chars().next_back();
-        let after = haystack[at + phrase.len()..].chars().next();
-        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
-    })
 }
 
 /// Form fields that describe the session itself rather than a section.
@@ -450,6 +471,17 @@ pub(crate) fn session_type(words: &str) -> Option<String> {
 
 /// Lower-case, accent-free, single-spaced: the form headings are compared in.
 pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        // Most headings: no accents to take off, one byte per character.
+        let mut out = String::with_capacity(text.len());
+        for word in text.split_ascii_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        return out;
+    }
     let mut out = String::with_capacity(text.len());
     let mut space = true;
     for c in text.chars().flat_map(char::to_lowercase) {

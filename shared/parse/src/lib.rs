@@ -326,7 +326,8 @@ fn check_filled(
 pub(crate) fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
     // "Title of the session: [Title]": a label with nothing filled in.
-    if let Some((label, value)) = t.rsplit_once(':')
+    if t.len() < 200
+        && let Some((label, value)) = t.rsplit_once(':')
         && !value.trim().is_empty()
         && label.split_whitespace().count() <= 6
         && value.trim() != t
@@ -334,7 +335,9 @@ pub(crate) fn is_placeholder(text: &str) -> bool {
     {
         return true;
     }
-    let folded = lexicon::fold(t);
+    // Placeholders are in their first words: only those are folded.
+    let start: String = t.chars().take(40).collect();
+    let folded = lexicon::fold(&start);
     // Word's content controls show these until someone types.
     if [
         "click or tap here",

@@ -272,7 +272,32 @@ pub(crate) fn split_attribution(
         }
     }
     // "…, said Ms. X (ITU).": the speaker named after the statement.
-    if let Some(caps) = TRAILING_ATTRIBUTION.captures(plain)
+    const NAMED_AFTER: &[&str] = &[
+        "said",
+        "says",
+        "noted",
+        "stressed",
+        "added",
+        "explained",
+        "argued",
+        "observed",
+        "warned",
+        "according",
+        "déclaré",
+        "souligné",
+        "ajouté",
+        "selon",
+        "dijo",
+        "señaló",
+        "afirmó",
+        "según",
+    ];
+    let named_after = plain
+        .split_whitespace()
+        .skip(2)
+        .any(|word| NAMED_AFTER.contains(&word));
+    if named_after
+        && let Some(caps) = TRAILING_ATTRIBUTION.captures(plain)
         && let Some(speaker) = person(&caps["who"])
         && speaker.honorific.is_some()
     {

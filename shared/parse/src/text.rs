@@ -279,10 +279,14 @@ fn unletterspace(raw: &str) -> Option<String> {
 
 /// Drops page numbers, tables of contents with page numbers, and rules.
 fn drop_debris(lines: &mut Vec<Line>, diag: &mut Diagnostics) {
-    let has_toc = lines.iter().any(|l| TOC_ENTRY.is_match(&l.text));
+    let has_toc = lines
+        .iter()
+        .any(|l| l.text.len() <= 200 && TOC_ENTRY.is_match(&l.text));
     lines.retain(|line| {
         let t = &line.text;
-        let reason = if t.is_empty() {
+        // Page numbers, contents lines and rules are short; prose is not
+        // searched for them.
+        let reason = if t.is_empty() || t.len() > 200 {
             None
         } else if PAGE_NUMBER.is_match(t) {
             Some("dropped a page number line")

@@ -161,6 +161,11 @@ struct Span {
 /// Returns None when the line holds neither a recognisable calendar date
 /// (day+month, with year) nor a clock time.
 pub fn parse_when(line: &str) -> Option<When> {
+    // Every date and time has a digit; most lines of prose are turned away
+    // here, before any pattern runs.
+    if !line.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let text = normalise(line);
     let atoms = find_dates(&text);
     let mut masked = text.clone();
