@@ -32,6 +32,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         max_document_bytes: args.max_input_bytes as u64,
         ..Limits::default()
     };
+    let metadata = crate::read_metadata(args.metadata.as_deref())?;
     let converter = Converter {
         parse: ParseOptions {
             max_bytes: args.max_input_bytes,
@@ -39,6 +40,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         render: RenderOptions {
             page_size: args.page_size,
             font_dir: args.font_dir.clone(),
+            dms: rapporteur_model::Dms::from_metadata(&metadata)?,
         },
     };
     let mut formats = args.formats.clone();

@@ -68,6 +68,10 @@ pub(crate) struct ConvertArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     jobs: Option<usize>,
+    /// A JSON object of metadata for every output, as a job's `metadata`:
+    /// its `dms` block files the PDF and DOCX (README, "DMS metadata").
+    #[arg(long, value_name = "FILE.json")]
+    metadata: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -90,6 +94,9 @@ pub(crate) struct SubmitArgs {
     /// Inputs larger than this many bytes are not submitted.
     #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
     max_input_bytes: usize,
+    /// A JSON object sent as every job's `metadata` (with its `dms` block).
+    #[arg(long, value_name = "FILE.json")]
+    metadata: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +135,36 @@ fn main() -> ExitCode {
         Command::Submit(args) => finish(submit::run(&args)),
         Command::Convert(args) => finish(convert::run(&args)),
     }
+}
+
+/// The largest `--metadata` file: far above any real DMS block (the model
+/// bounds every field), far below what could hurt.
+const MAX_METADATA_BYTES: u64 = 1 << 20;
+
+/// Reads a `--metadata` file: a JSON object whose `dms` block, if any, is
+/// checked here so that a mistake stops the command before any work.
+pub(crate) fn read_metadata(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    use anyhow::Context;
+    use std::io::Read;
+    let Some(path) = path else {
+        return Ok(serde_json::Map::new());
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_METADATA_BYTES + 1).read_to_string(&mut text))
+        .with_context(|| format!("cannot read --metadata {}", path.display()))?;
+    anyhow::ensure!(
+        text.len() as u64 <= MAX_METADATA_BYTES,
+        "--metadata {} is larger than {MAX_METADATA_BYTES} bytes",
+        path.display()
+    );
+    let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+        .with_context(|| format!("--metadata {} is not a JSON object", path.display()))?;
+    rapporteur_model::Dms::from_metadata(&metadata)
+        .with_context(|| format!("--metadata {}", path.display()))?;
+    Ok(metadata)
 }
 
 /// Exit status: 0 when everything went through, 1 when some input or job

@@ -29,6 +29,7 @@ pub(crate) fn run(args: &SubmitArgs) -> anyhow::Result<Tally> {
 }
 
 async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
+    let metadata = crate::read_metadata(args.metadata.as_deref())?;
     let limits = Limits {
         max_document_bytes: args.max_input_bytes as u64,
         ..Limits::default()
@@ -82,9 +83,15 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
     let mut failed = 0;
     for (index, found) in discovered.into_iter().enumerate() {
         progress.inc(1);
-        let job = found
-            .map_err(|e| e.to_string())
-            .and_then(|input| job_for(&input, &limits, args, format!("{run_id}-{index}")));
+        let job = found.map_err(|e| e.to_string()).and_then(|input| {
+            job_for(
+                &input,
+                &limits,
+                args,
+                &metadata,
+                format!("{run_id}-{index}"),
+            )
+        });
         let job = match job {
             Ok(job) => job,
             Err(message) => {
@@ -175,6 +182,7 @@ fn job_for(
     input: &Input,
     limits: &Limits,
     args: &SubmitArgs,
+    metadata: &serde_json::Map<String, serde_json::Value>,
     job_id: String,
 ) -> Result<JobRequest, String> {
     let bytes = input.read(limits).map_err(|e| e.to_string())?;
@@ -195,7 +203,7 @@ fn job_for(
             data: base64::engine::general_purpose::STANDARD.encode(error.into_bytes()),
         },
     };
-    let mut metadata = serde_json::Map::new();
+    let mut metadata = metadata.clone();
     metadata.insert("input".to_string(), input.name.clone().into());
     Ok(JobRequest {
         version: JOB_CONTRACT_VERSION.to_string(),

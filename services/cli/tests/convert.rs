@@ -273,3 +273,56 @@ fn docx_outputs_convert_back_as_inputs_from_folders_and_archives() {
         }
     }
 }
+
+#[test]
+fn a_metadata_file_files_every_output_and_a_wrong_one_stops_the_run() {
+    let out = tempfile::tempdir().unwrap();
+    let seed = repo().join("examples/wsis-cooperation-sdgs.txt");
+    let metadata = out.path().join("filing.json");
+    std::fs::write(
+        &metadata,
+        r#"{"dms": {"title": "Archive copy 17", "external_id": "A-17", "custom_fields": {"shelf": "B4"}}}"#,
+    )
+    .unwrap();
+    let target = out.path().join("out");
+    let output = rapporteur(&[
+        "convert",
+        seed.to_str().unwrap(),
+        "--out",
+        target.to_str().unwrap(),
+        "--formats",
+        "pdf",
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    if rapporteur_test_tools::available(&[rapporteur_test_tools::Tool::Pdfinfo]) {
+        let info = rapporteur_test_tools::run(
+            Command::new("pdfinfo")
+                .arg("-custom")
+                .arg(target.join("wsis-cooperation-sdgs.pdf")),
+        );
+        let info = String::from_utf8(info.stdout).unwrap();
+        for line in ["Title:           Archive copy 17", "external_id:", "shelf:"] {
+            assert!(info.contains(line), "{line} in\n{info}");
+        }
+    }
+
+    std::fs::write(&metadata, r#"{"dms": {"created": "yesterday"}}"#).unwrap();
+    let target = out.path().join("refused");
+    let output = rapporteur(&[
+        "convert",
+        seed.to_str().unwrap(),
+        "--out",
+        target.to_str().unwrap(),
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("metadata.dms.created: not a date"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists() || files_in(&target).is_empty());
+}

@@ -7,8 +7,10 @@
 //! published at `schema/event-summary.schema.json` and kept equal to this code by
 //! a test.
 
+mod dms;
 mod metadata;
 
+pub use dms::{Dms, DmsError, FieldValue};
 pub use metadata::{DEFAULT_AUTHOR, DocumentMetadata};
 
 use schemars::JsonSchema;

@@ -1,9 +1,10 @@
 //! What a document written from a summary is filed under: the one mapping
 //! of the model to document metadata (title, author, subject, keywords,
 //! language, creation date and named extra properties) that the PDF and DOCX
-//! writers both use, so their document properties cannot drift apart.
+//! writers both use, so their document properties cannot drift apart. A
+//! DMS's own filing ([`Dms`]) is laid over it here too, once.
 
-use crate::{EventSummary, SCHEMA_VERSION};
+use crate::{Dms, EventSummary, SCHEMA_VERSION};
 
 /// The author of a document when the summary names no organiser: the tool
 /// that wrote it on the forum's behalf.
@@ -22,15 +23,44 @@ pub struct DocumentMetadata {
     pub keywords: Vec<String>,
     /// ISO 639 code, when the language could be told.
     pub language: Option<String>,
-    /// ISO date of the session: documents are dated by the event, never by
-    /// the clock, so the same summary always gives the same file.
+    /// ISO date of the session (or the DMS's date or UTC date-time):
+    /// documents are dated by the event, never by the clock, so the same
+    /// summary always gives the same file.
     pub created: Option<String>,
     /// Further named properties (schema version, source checksum, session
     /// date, code and venue), in a fixed order.
     pub custom: Vec<(String, String)>,
+    /// The DMS's own fields (correspondent, document type, external id and
+    /// its custom fields), kept apart from Rapporteur's: the PDF's XMP packet
+    /// gives them their own namespace.
+    pub dms_fields: Vec<(String, String)>,
 }
 
 impl DocumentMetadata {
+    /// The metadata of a document written from `summary` and filed by a
+    /// DMS: where the DMS gives a value it wins (title, date), its tags join
+    /// the keywords, and its other fields are kept as [`Self::dms_fields`].
+    pub fn filed(summary: &EventSummary, dms: Option<&Dms>) -> DocumentMetadata {
+        let mut metadata = DocumentMetadata::of(summary);
+        let Some(dms) = dms else {
+            return metadata;
+        };
+        if let Some(title) = &dms.title {
+            metadata.title = title.clone();
+        }
+        if let Some(created) = &dms.created {
+            metadata.created = Some(created.clone());
+        }
+        for tag in &dms.tags {
+            if !metadata.keywords.contains(tag) {
+                metadata.keywords.push(tag.clone());
+            }
+        }
+        metadata.dms_fields = dms.fields();
+        metadata
+    }
+
+    /// The metadata of a document written from `summary` alone.
     pub fn of(summary: &EventSummary) -> DocumentMetadata {
         let event = &summary.event;
         let subject = [event.kind.as_deref(), event.date.as_deref()]
@@ -80,6 +110,7 @@ impl DocumentMetadata {
             language: Some(summary.language.clone()).filter(|l| !l.is_empty() && l != "und"),
             created: event.date.clone(),
             custom,
+            dms_fields: Vec::new(),
         }
     }
 

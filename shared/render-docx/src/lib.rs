@@ -62,6 +62,16 @@ const HEADER_FOOTER_TWIPS: i32 = 720;
 /// Renders a summary as a .docx on paper of `page_mm` (width, height in
 /// millimetres). The same summary always gives byte-identical output.
 pub fn render_docx(summary: &EventSummary, page_mm: (f32, f32)) -> Result<Vec<u8>, DocxError> {
+    render_docx_filed(summary, page_mm, &DocumentMetadata::of(summary))
+}
+
+/// Renders a summary filed under `metadata` (the one mapping both writers
+/// share, [`DocumentMetadata::filed`], with a DMS's own fields laid over).
+pub fn render_docx_filed(
+    summary: &EventSummary,
+    page_mm: (f32, f32),
+    metadata: &DocumentMetadata,
+) -> Result<Vec<u8>, DocxError> {
     let labels = Labels::for_language(&summary.language);
     let mut body = Body::default();
     body.title(summary);
@@ -127,7 +137,7 @@ pub fn render_docx(summary: &EventSummary, page_mm: (f32, f32)) -> Result<Vec<u8
     for paragraph in body.paragraphs {
         docx = docx.add_paragraph(paragraph);
     }
-    package::pack(docx.build(), &properties(summary))
+    package::pack(docx.build(), &properties(summary, metadata))
 }
 
 /// The document's paragraphs, numbered by this renderer: docx-rs numbers
@@ -314,8 +324,8 @@ fn list_definition(id: usize, format: &str, text: &str) -> AbstractNumbering {
 /// The document properties: what Word shows under File › Info and what
 /// document-management systems index, from the one mapping both writers
 /// share.
-fn properties(summary: &EventSummary) -> Properties {
-    let metadata = DocumentMetadata::of(summary);
+fn properties(summary: &EventSummary, metadata: &DocumentMetadata) -> Properties {
+    let metadata = metadata.clone();
     let keywords = metadata.keyword_line();
     Properties {
         title: metadata.title,
@@ -325,8 +335,18 @@ fn properties(summary: &EventSummary) -> Properties {
         language: summary.language.clone(),
         // The date of the session, not of the conversion: the same summary
         // must give the same file whenever it is converted.
-        created: metadata.created.map(|date| format!("{date}T00:00:00Z")),
-        custom: metadata.custom,
+        created: metadata.created.map(|date| {
+            if date.contains('T') {
+                date
+            } else {
+                format!("{date}T00:00:00Z")
+            }
+        }),
+        custom: metadata
+            .custom
+            .into_iter()
+            .chain(metadata.dms_fields)
+            .collect(),
     }
 }
 

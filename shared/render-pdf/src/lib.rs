@@ -100,13 +100,28 @@ const FOOTER_COLOR: text::Rgb = [0.40, 0.42, 0.46];
 
 /// Renders `summary` as PDF bytes.
 pub fn render(summary: &EventSummary, options: &PdfOptions<'_>) -> Result<Vec<u8>, PdfError> {
+    render_filed(summary, options, &DocumentMetadata::of(summary))
+}
+
+/// Renders a summary filed under `metadata` (the one mapping both writers
+/// share, [`DocumentMetadata::filed`], with a DMS's own fields laid over).
+pub fn render_filed(
+    summary: &EventSummary,
+    options: &PdfOptions<'_>,
+    metadata: &DocumentMetadata,
+) -> Result<Vec<u8>, PdfError> {
     let geometry = Geometry::from_millimetres(options.page_millimetres);
     let fonts = Fonts::new(options.font_dir, &summary.language);
     check_characters(summary, &fonts)?;
     let blocks = content::blocks(summary, &fonts, &geometry)?;
     let (mut pages, anchors) = layout::paginate(blocks, &geometry);
     add_footers(&mut pages, summary, &fonts, &geometry)?;
-    pdf::write(&pages, &anchors, &geometry, &info(summary, options))
+    pdf::write(
+        &pages,
+        &anchors,
+        &geometry,
+        &info(summary, options, metadata),
+    )
 }
 
 /// Fails, naming every one, if any character of the summary has no font:
@@ -248,8 +263,12 @@ fn footer_title(
 }
 
 /// The document information, from the one mapping both writers share.
-fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
-    let metadata = DocumentMetadata::of(summary);
+fn info(
+    summary: &EventSummary,
+    options: &PdfOptions<'_>,
+    metadata: &DocumentMetadata,
+) -> pdf::Info {
+    let metadata = metadata.clone();
     let version = env!("CARGO_PKG_VERSION");
     let (width, height) = options.page_millimetres;
     pdf::Info {
@@ -258,6 +277,8 @@ fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
         subject: metadata.subject,
         keywords: metadata.keywords,
         date: metadata.created.as_deref().and_then(iso_date),
+        custom: metadata.custom,
+        dms_fields: metadata.dms_fields,
         creator: format!("Rapporteur {version}"),
         producer: format!("rapporteur-render-pdf {version}"),
         identity: format!("{} {width}x{height} {version}", summary.source.sha256),
@@ -265,8 +286,16 @@ fn info(summary: &EventSummary, options: &PdfOptions<'_>) -> pdf::Info {
     }
 }
 
-fn iso_date(iso: &str) -> Option<(i32, u8, u8)> {
-    let mut parts = iso.split('-');
+/// "2024-05-30" or "2024-05-30T14:00:00Z" as (year, month, day, hour,
+/// minute, second); the model checks the form, this only reads it.
+fn iso_date(iso: &str) -> Option<pdf::Timestamp> {
+    let (date, time) = iso.split_once('T').unwrap_or((iso, "00:00:00Z"));
+    let mut clock = time
+        .trim_end_matches('Z')
+        .split(':')
+        .map(|p| p.parse::<u8>().ok());
+    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
+    let mut parts = date.split('-');
     let year = parts.next()?.parse().ok()?;
     let month = parts
         .next()?
@@ -278,5 +307,12 @@ fn iso_date(iso: &str) -> Option<(i32, u8, u8)> {
         .parse()
         .ok()
         .filter(|d| (1..=31).contains(d))?;
-    Some((year, month, day))
+    Some(pdf::Timestamp {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    })
 }

@@ -28,8 +28,12 @@ pub struct Info {
     pub subject: String,
     /// The speakers' organisations.
     pub keywords: Vec<String>,
-    /// (year, month, day) the CreationDate is taken from.
-    pub date: Option<(i32, u8, u8)>,
+    /// When the document was created: the session's date, or the DMS's.
+    pub date: Option<Timestamp>,
+    /// Rapporteur's own named properties (schema version, source checksum …).
+    pub custom: Vec<(String, String)>,
+    /// The DMS's own fields, in their own XMP namespace.
+    pub dms_fields: Vec<(String, String)>,
     pub creator: String,
     pub producer: String,
     /// Stable identity of the input, for the file identifier.
@@ -38,6 +42,50 @@ pub struct Info {
     /// in viewers that reflow.
     pub language: Option<String>,
 }
+
+/// A creation date, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+}
+
+impl Timestamp {
+    /// The PDF date form, `D:YYYYMMDDHHmmSSZ`.
+    fn pdf(self) -> String {
+        let Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        } = self;
+        format!("D:{year:04}{month:02}{day:02}{hour:02}{minute:02}{second:02}Z")
+    }
+
+    /// The XMP (ISO 8601) form.
+    fn iso(self) -> String {
+        let Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        } = self;
+        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    }
+}
+
+/// Where Rapporteur's own properties and a DMS's fields live in the XMP
+/// packet: a namespace each, so neither can be taken for the other.
+const RAPPORTEUR_NAMESPACE: &str = "https://rapporteur.invalid/ns/document/1.0/";
+const DMS_NAMESPACE: &str = "https://rapporteur.invalid/ns/dms/1.0/";
 
 impl Info {
     /// The keywords as one line; organisation names hold commas, so they are
@@ -400,8 +448,14 @@ fn info_dictionary(info: &Info) -> Dictionary {
         }
     }
     // A summary without a date gets no creation date rather than a made-up one.
-    if let Some((year, month, day)) = info.date {
-        let date = format!("D:{year:04}{month:02}{day:02}000000Z");
+    // Named properties go into the dictionary as well, where `pdfinfo
+    // -custom` and most DMS importers read them; the model allows only names
+    // that are PDF names as they stand.
+    for (name, value) in info.custom.iter().chain(&info.dms_fields) {
+        dict.set(name.as_bytes(), text_string(value));
+    }
+    if let Some(timestamp) = info.date {
+        let date = timestamp.pdf();
         for key in ["CreationDate", "ModDate"] {
             dict.set(
                 key,
@@ -466,8 +520,16 @@ fn xmp_metadata(sink: &mut ObjectSink, info: &Info) -> ObjectId {
             text(language)
         ));
     }
-    if let Some((year, month, day)) = info.date {
-        let date = format!("{year:04}-{month:02}-{day:02}T00:00:00Z");
+    for (prefix, properties) in [("rapporteur", &info.custom), ("dms", &info.dms_fields)] {
+        for (name, value) in properties {
+            fields.push(format!(
+                "<{prefix}:{name}>{}</{prefix}:{name}>",
+                text(value)
+            ));
+        }
+    }
+    if let Some(timestamp) = info.date {
+        let date = timestamp.iso();
         fields.push(format!("<xmp:CreateDate>{date}</xmp:CreateDate>"));
         fields.push(format!("<xmp:ModifyDate>{date}</xmp:ModifyDate>"));
     }
@@ -477,9 +539,12 @@ fn xmp_metadata(sink: &mut ObjectSink, info: &Info) -> ObjectId {
             "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n",
             "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n",
             "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ",
-            "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n",
+            "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" ",
+            "xmlns:rapporteur=\"{}\" xmlns:dms=\"{}\">\n",
             "{}\n</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>"
         ),
+        RAPPORTEUR_NAMESPACE,
+        DMS_NAMESPACE,
         fields.join("\n")
     );
     let mut dict = Dictionary::new();

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use rapporteur_model::EventSummary;
+use rapporteur_model::{Dms, DocumentMetadata, EventSummary};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -39,20 +39,24 @@ impl Format {
         summary: &EventSummary,
         options: &RenderOptions,
     ) -> Result<Vec<u8>, RenderError> {
+        let metadata = || DocumentMetadata::filed(summary, options.dms.as_ref());
         let rendered = match self {
             Format::Json => return Ok(summary.to_json()),
-            Format::Pdf => rapporteur_render_pdf::render(
+            Format::Pdf => rapporteur_render_pdf::render_filed(
                 summary,
                 &rapporteur_render_pdf::PdfOptions {
                     page_millimetres: options.page_size.millimetres(),
                     font_dir: options.font_dir.as_deref(),
                 },
+                &metadata(),
             )
             .map_err(|error| error.to_string()),
-            Format::Docx => {
-                rapporteur_render_docx::render_docx(summary, options.page_size.millimetres())
-                    .map_err(|error| error.to_string())
-            }
+            Format::Docx => rapporteur_render_docx::render_docx_filed(
+                summary,
+                options.page_size.millimetres(),
+                &metadata(),
+            )
+            .map_err(|error| error.to_string()),
         };
         rendered.map_err(|message| RenderError {
             format: self,
@@ -86,6 +90,9 @@ pub struct RenderOptions {
     /// Where fonts for scripts that are not bundled (CJK) are looked for;
     /// `None` means the platform default.
     pub font_dir: Option<PathBuf>,
+    /// A DMS's own filing of the documents (a job's `metadata.dms`): its
+    /// title, date, tags and fields go into the PDF and DOCX properties.
+    pub dms: Option<Dms>,
 }
 
 /// Paper size of paged outputs.
