@@ -188,10 +188,22 @@ fn convert(
     let key = OutputKey::new(key)
         .map_err(|e| permanent("invalid_key", format!("output key refused: {e}")))?;
     let name = request.source.name();
+    // A DMS's filing (`metadata.dms`) is checked before any work and files
+    // this job's documents only.
+    let dms = rapporteur_model::Dms::from_metadata(&request.metadata)
+        .map_err(|e| permanent("invalid_metadata", e.to_string()))?;
     let bytes = source_bytes(worker, &request.source)?;
-    let written = worker
-        .converter
-        .convert(name, &bytes, &formats, &key, &worker.storage)?;
+    let filed;
+    let converter = match dms {
+        Some(dms) => {
+            let mut own = worker.converter.clone();
+            own.render.dms = Some(dms);
+            filed = own;
+            &filed
+        }
+        None => &worker.converter,
+    };
+    let written = converter.convert(name, &bytes, &formats, &key, &worker.storage)?;
     for output in &written {
         worker.metrics.output_written(output.format.extension());
     }

@@ -101,6 +101,8 @@ fn main() -> anyhow::Result<()> {
             render: RenderOptions {
                 page_size: args.page_size,
                 font_dir: args.font_dir.clone(),
+                // Set per job, from its `metadata.dms`.
+                dms: None,
             },
         },
         max_attempts: args.max_attempts.max(1),

@@ -156,6 +156,8 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
     let mut traversal = text("traversal");
     traversal["key"] = "../../escaped".into();
     let oversize = format!("{seed}\n{}", "x".repeat(20_000));
+    let mut bad_dms = text("bad-dms");
+    bad_dms["metadata"] = serde_json::json!({"dms": {"created": "soon"}});
     let jobs = vec![
         job(text("good-inline")),
         job(
@@ -167,6 +169,7 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
             serde_json::json!({"version": "1", "job_id": "press", "source": {"kind": "text", "name": "press.txt", "text": "FOR IMMEDIATE RELEASE\n\nITU announces."}}),
         ),
         job(traversal),
+        job(bad_dms),
         job(
             serde_json::json!({"version": "1", "job_id": "oversize", "source": {"kind": "text", "name": "big.txt", "text": oversize}}),
         ),
@@ -189,6 +192,7 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
         ("unknown-format", "unknown_format"),
         ("press", "not_a_summary"),
         ("traversal", "invalid_key"),
+        ("bad-dms", "invalid_metadata"),
         ("oversize", "too_large"),
         ("path-escape", "invalid_path"),
         ("bad-base64", "bad_base64"),
