@@ -23,6 +23,20 @@ p = docx.Document(sys.argv[1]).core_properties
 print(json.dumps({"title": p.title, "author": p.author, "subject": p.subject, "keywords": p.keywords}))
 "#;
 
+/// What `pdfinfo` (with `flags`) says of a PDF, as a lookup by field name.
+fn pdfinfo(pdf: &std::path::Path, flags: &[&str]) -> impl Fn(&str) -> String {
+    let info =
+        String::from_utf8(run(std::process::Command::new("pdfinfo").args(flags).arg(pdf)).stdout)
+            .unwrap();
+    move |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("no {name} in\n{info}"))
+            .trim()
+            .to_string()
+    }
+}
+
 fn summary() -> EventSummary {
     parse_summary("maps.txt", SUMMARY.as_bytes(), &ParseOptions::default()).unwrap()
 }
@@ -51,15 +65,7 @@ fn the_organisers_are_the_author_of_both_documents() {
     std::fs::write(&pdf, Format::Pdf.render(&summary, &options).unwrap()).unwrap();
     std::fs::write(&docx, Format::Docx.render(&summary, &options).unwrap()).unwrap();
 
-    let info =
-        String::from_utf8(run(std::process::Command::new("pdfinfo").arg(&pdf)).stdout).unwrap();
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}:")))
-            .unwrap_or_else(|| panic!("no {name} in\n{info}"))
-            .trim()
-            .to_string()
-    };
+    let field = pdfinfo(&pdf, &[]);
     let properties: serde_json::Value =
         serde_json::from_str(&python(DOCX_PROPERTIES, &[&docx])).unwrap();
     for (pdf_field, docx_field, expected) in [
@@ -139,20 +145,7 @@ fn a_dms_filing_wins_and_both_documents_carry_it() {
     std::fs::write(&pdf, Format::Pdf.render(&summary, &options).unwrap()).unwrap();
     std::fs::write(&docx, Format::Docx.render(&summary, &options).unwrap()).unwrap();
 
-    let info = String::from_utf8(
-        run(std::process::Command::new("pdfinfo")
-            .args(["-custom", "-isodates"])
-            .arg(&pdf))
-        .stdout,
-    )
-    .unwrap();
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}:")))
-            .unwrap_or_else(|| panic!("no {name} in\n{info}"))
-            .trim()
-            .to_string()
-    };
+    let field = pdfinfo(&pdf, &["-custom", "-isodates"]);
     let xmp =
         String::from_utf8(run(std::process::Command::new("pdfinfo").arg("-meta").arg(&pdf)).stdout)
             .unwrap();
