@@ -147,7 +147,7 @@ pub enum StorageError {
         root: PathBuf,
     },
     #[error(
-        "output extension {extension:?} is not allowed; use 1 to {MAX_EXTENSION_BYTES} lowercase ASCII letters or digits, such as \"json\""
+        "output extension {extension:?} is not allowed; use 1 to {MAX_EXTENSION_BYTES} lowercase ASCII letters or digits in '.'-separated parts, such as \"json\" or \"manifest.json\""
     )]
     InvalidExtension { extension: String },
 }
@@ -162,6 +162,19 @@ impl StorageError {
             StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => false,
         }
     }
+}
+
+/// An extension is '.'-separated parts of lowercase ASCII letters and
+/// digits ("json", "manifest.json"): never a path, never hidden.
+fn is_extension(extension: &str) -> bool {
+    !extension.is_empty()
+        && extension.len() <= MAX_EXTENSION_BYTES
+        && extension.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 fn io_error(operation: &'static str, path: &Path, source: io::Error) -> StorageError {
@@ -227,12 +240,7 @@ impl Storage {
         outputs: &[(&str, &[u8])],
     ) -> Result<Vec<PathBuf>, StorageError> {
         for (extension, _) in outputs {
-            if extension.is_empty()
-                || extension.len() > MAX_EXTENSION_BYTES
-                || !extension
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
+            if !is_extension(extension) {
                 return Err(StorageError::InvalidExtension {
                     extension: (*extension).to_owned(),
                 });
@@ -274,6 +282,22 @@ impl Storage {
             .iter()
             .map(|(extension, _)| self.path_for(key, extension))
             .collect())
+    }
+
+    /// Removes root/<key>.<extension> if it is there (a set's manifest,
+    /// taken away before the set is replaced), durably.
+    pub fn remove(&self, key: &OutputKey, extension: &str) -> Result<(), StorageError> {
+        if !is_extension(extension) {
+            return Err(StorageError::InvalidExtension {
+                extension: extension.to_owned(),
+            });
+        }
+        let path = self.path_for(key, extension);
+        match fs::remove_file(&path) {
+            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error("remove", &path, e)),
+        }
     }
 
     /// Creates the folders of `folders` one by one under the root and returns
@@ -473,7 +497,16 @@ mod tests {
     fn refuses_bad_extensions() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
-        for extension in ["", "JSON", "tar.gz", "../x", "j/son", &"a".repeat(17)] {
+        for extension in [
+            "",
+            "JSON",
+            ".json",
+            "a..b",
+            "json.",
+            "../x",
+            "j/son",
+            &"a".repeat(17),
+        ] {
             let err = storage
                 .write_atomic(&key("a"), extension, b"x")
                 .expect_err(extension);
@@ -481,6 +514,21 @@ mod tests {
             assert!(!err.is_transient());
         }
         assert_eq!(fs::read_dir(storage.root()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_manifest_is_written_and_removed_beside_its_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let path = storage
+            .write_atomic(&key("2023/a"), "manifest.json", b"{}")
+            .unwrap();
+        assert_eq!(path, storage.root().join("2023/a.manifest.json"));
+        storage.remove(&key("2023/a"), "manifest.json").unwrap();
+        assert!(!path.exists());
+        // Removing what is not there is no error: the set had no manifest.
+        storage.remove(&key("2023/a"), "manifest.json").unwrap();
+        assert!(storage.remove(&key("2023/a"), "../a").is_err());
     }
 
     #[cfg(unix)]
