@@ -1,0 +1,125 @@
+//! A paragraph's runs of text as lines: `<br>` splits a paragraph where the
+//! Word reader splits one at a manual line break (before a typed list item,
+//! after an all-bold label line), and whitespace collapses as a browser
+//! collapses it. The rules are the Word reader's, so the two formats give the
+//! summary reader the same blocks; they are repeated here rather than moved
+//! into the parser crate, which holds no format's markup.
+
+/// A run of text with its weight; "\n" alone is a manual line break.
+pub(crate) struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// Splits a paragraph's spans at manual line breaks where the next line is
+/// a list item of its own ("- item") or the line before is all bold (a
+/// label): other breaks are a layout choice and read as a space.
+pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
+    let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
+    for span in spans {
+        if span.text == "\n" {
+            lines.push(Vec::new());
+        } else {
+            lines.last_mut().expect("one line at least").push(span);
+        }
+    }
+    let mut out: Vec<Vec<Span>> = Vec::new();
+    for line in lines {
+        let text: String = line.iter().map(|s| s.text.as_str()).collect();
+        let starts_item = text.trim_start().starts_with(['-', '•', '*', '–', '·'])
+            || text
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+                && text
+                    .trim_start()
+                    .chars()
+                    .nth(1)
+                    .is_some_and(|c| matches!(c, '.' | ')'));
+        let previous_bold = out.last().is_some_and(|prev| {
+            prev.iter().any(|s| s.bold && !s.text.trim().is_empty())
+                && prev.iter().all(|s| s.bold || s.text.trim().is_empty())
+        });
+        match out.last_mut() {
+            Some(prev) if !(starts_item || previous_bold) => {
+                prev.push(Span {
+                    text: " ".into(),
+                    bold: false,
+                });
+                prev.extend(line);
+            }
+            _ => out.push(line),
+        }
+    }
+    out
+}
+
+/// A line's spans as text with bold ranges, whitespace collapsed.
+pub(crate) fn join(spans: &[Span]) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut bold: Vec<(usize, usize)> = Vec::new();
+    let mut space = true;
+    for span in spans {
+        for c in span.text.chars() {
+            if c.is_whitespace() {
+                if !space {
+                    text.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            let at = text.len();
+            text.push(c);
+            space = false;
+            if span.bold {
+                match bold.last_mut() {
+                    // Bold runs split by spaces (or by nothing) are one span.
+                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
+                    _ => bold.push((at, text.len())),
+                }
+            }
+        }
+    }
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    for span in &mut bold {
+        span.1 = span.1.min(trimmed);
+    }
+    bold.retain(|(s, e)| s < e);
+    (text, bold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str, bold: bool) -> Span {
+        Span {
+            text: text.into(),
+            bold,
+        }
+    }
+
+    #[test]
+    fn breaks_split_before_items_and_after_bold_labels_only() {
+        let lines = split_lines(vec![
+            span("Summary of Workshop: X", true),
+            span("\n", false),
+            span("4 May 2021", false),
+            span("\n", false),
+            span("Geneva", false),
+            span("\n", false),
+            span("- first", false),
+        ]);
+        let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
+        assert_eq!(texts, ["Summary of Workshop: X", "4 May 2021 Geneva", "- first"]);
+    }
+
+    #[test]
+    fn bold_ranges_survive_collapsed_whitespace() {
+        let (text, bold) = join(&[span("\n  M.\u{a0}Jean ", true), span(" Dupont, dit", false)]);
+        assert_eq!(text, "M. Jean Dupont, dit");
+        assert_eq!(&text[bold[0].0..bold[0].1], "M. Jean");
+    }
+}

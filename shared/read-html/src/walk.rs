@@ -1,0 +1,555 @@
+//! The page's main content as blocks. The content is found by structure:
+//! the page's `<main>` (or `role="main"`), else its largest `<article>`, else
+//! its largest content container (`entry-content`, `post-content`,
+//! `content`…, by class or id), else the body. Inside it, what pages put
+//! around content is left out by what it is, not by its words: navigation,
+//! sidebars, the site banner and footer, scripts and styles, forms,
+//! dialogs, hidden elements, and containers whose class or id names chrome
+//! (cookie banners, share links, menus, breadcrumbs, related posts,
+//! comments, bylines).
+//!
+//! Then elements map to what the Word reader gives: the first `<h1>` is the
+//! Title and headings are Headings of their level, `<li>` an Item at its
+//! list depth, `<dt>` a Label, `<summary>` (a collapsible section's title) a
+//! Heading, `<strong>`/`<b>` (or an inline `font-weight` of 600 and more)
+//! bold runs, `<br>` a line break split as Word's are, and a `<table>` its
+//! rows of cells for [`table_blocks`]. Block elements end a paragraph;
+//! everything else runs on inside it.
+//!
+//! The walk is ego-tree's `traverse`, a flat iteration over open and close
+//! edges: no recursion, so no nesting can exhaust the stack.
+
+use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use rapporteur_parse::{Block, Role, Table, table_blocks};
+use scraper::node::Element;
+use scraper::{Html, Node};
+
+use crate::lines::{Span, join, split_lines};
+
+/// Elements that end the paragraph before them and start a new one.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "legend",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// Elements that are never content: code, styling, interaction, media and
+/// navigation.
+const CHROME_ELEMENTS: &[&str] = &[
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "label",
+    "iframe",
+    "svg",
+    "math",
+    "canvas",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "dialog",
+    "menu",
+    "img",
+    "picture",
+];
+
+/// ARIA roles of the same parts of a page.
+const CHROME_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
+    "toolbar",
+    "tablist",
+];
+
+/// Words in a class or id (split at `-` and `_`) that name chrome, as
+/// themes and CMSs name it: cookie and consent banners, share and social
+/// links, menus, breadcrumbs, sidebars and widgets, related posts,
+/// comments, pagination, advertising, newsletter sign-ups.
+const CHROME_WORDS: &[&str] = &[
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "share",
+    "sharing",
+    "sharedaddy",
+    "social",
+    "menu",
+    "navbar",
+    "breadcrumb",
+    "breadcrumbs",
+    "sidebar",
+    "widget",
+    "related",
+    "comments",
+    "pagination",
+    "advert",
+    "advertisement",
+    "newsletter",
+    "subscribe",
+];
+
+/// Whole class or id names of chrome that its words alone do not tell:
+/// skip links and screen-reader text, tables of contents, and the byline or
+/// "Posted on" line of a post (a publication date is not the session's).
+const CHROME_NAMES: &[&str] = &[
+    "skip-link",
+    "screen-reader-text",
+    "sr-only",
+    "visually-hidden",
+    "toc",
+    "table-of-contents",
+    "posted-on",
+    "byline",
+    "entry-meta",
+    "post-meta",
+    "post-navigation",
+    "nav-links",
+];
+
+/// Class or id names of the containers themes put a post's content in.
+const CONTENT_NAMES: &[&str] = &[
+    "entry-content",
+    "post-content",
+    "article-content",
+    "article-body",
+    "post-body",
+    "story-body",
+    "page-content",
+    "main-content",
+    "content",
+    "post",
+    "entry",
+];
+
+/// The blocks of a parsed page's main content.
+pub(crate) fn blocks(html: &Html) -> Vec<Block> {
+    let Some(root) = content_root(html) else {
+        return Vec::new();
+    };
+    let mut walker = Walker {
+        root_text: text_len(root),
+        ..Walker::default()
+    };
+    walker.walk(root);
+    walker.output
+}
+
+/// The element the page's content is in (see the module's doc).
+fn content_root(html: &Html) -> Option<NodeRef<'_, Node>> {
+    let elements = || {
+        html.tree
+            .root()
+            .descendants()
+            .filter(|n| n.value().is_element())
+    };
+    let element = |n: &NodeRef<'_, Node>| n.value().as_element().cloned();
+    let main: Vec<_> = elements()
+        .filter(|n| {
+            element(n).is_some_and(|e| e.name() == "main" || e.attr("role") == Some("main"))
+        })
+        .collect();
+    if let Some(main) = largest(main) {
+        return Some(main);
+    }
+    let articles: Vec<_> = elements()
+        .filter(|n| element(n).is_some_and(|e| e.name() == "article"))
+        .collect();
+    if let Some(article) = largest(articles) {
+        return Some(article);
+    }
+    let containers: Vec<_> = elements()
+        .filter(|n| {
+            element(n).is_some_and(|e| {
+                e.classes()
+                    .chain(e.id())
+                    .any(|name| CONTENT_NAMES.contains(&name.to_ascii_lowercase().as_str()))
+            })
+        })
+        .collect();
+    if let Some(container) = largest(containers) {
+        return Some(container);
+    }
+    elements().find(|n| element(n).is_some_and(|e| e.name() == "body"))
+}
+
+/// The candidate with the most text; the first of equals, so an outer
+/// container before its inner one.
+fn largest(candidates: Vec<NodeRef<'_, Node>>) -> Option<NodeRef<'_, Node>> {
+    let mut best: Option<(usize, NodeRef<'_, Node>)> = None;
+    for node in candidates {
+        let len = text_len(node);
+        if len > 0 && best.is_none_or(|(best_len, _)| len > best_len) {
+            best = Some((len, node));
+        }
+    }
+    best.map(|(_, node)| node)
+}
+
+/// Characters of text under a node, scripts and styles left out.
+fn text_len(node: NodeRef<'_, Node>) -> usize {
+    let mut len = 0;
+    let mut skip = None;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) if skip.is_none() => match n.value() {
+                Node::Element(e) if matches!(e.name(), "script" | "style" | "template") => {
+                    skip = Some(n.id())
+                }
+                Node::Text(t) => len += t.trim().len(),
+                _ => {}
+            },
+            Edge::Close(n) if skip == Some(n.id()) => skip = None,
+            _ => {}
+        }
+    }
+    len
+}
+
+/// An open table: its rows of cells, each cell its blocks.
+#[derive(Default)]
+struct TableBuilder {
+    rows: Table,
+}
+
+/// One open element's effect, undone when it closes.
+struct Frame {
+    bold: bool,
+    /// The paragraph role this element set, to clear if nothing took it.
+    sets_role: bool,
+}
+
+#[derive(Default)]
+struct Walker {
+    output: Vec<Block>,
+    tables: Vec<TableBuilder>,
+    frames: Vec<Frame>,
+    spans: Vec<Span>,
+    /// What the paragraph being gathered is (its first block's role).
+    role: Option<(Role, u8)>,
+    /// Paragraphs emitted so far: the blocks' `line`.
+    paragraphs: usize,
+    lists: usize,
+    preformatted: usize,
+    title_seen: bool,
+    /// Characters of text in the content root: no chrome is that large.
+    root_text: usize,
+}
+
+impl Walker {
+    fn walk(&mut self, root: NodeRef<'_, Node>) {
+        let mut skip = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) if skip.is_none() => match node.value() {
+                    Node::Element(element) => {
+                        if node != root && self.is_chrome(node, element) {
+                            skip = Some(node.id());
+                        } else {
+                            self.open(element);
+                        }
+                    }
+                    Node::Text(text) => self.text(text),
+                    _ => {}
+                },
+                Edge::Close(node) => {
+                    if skip == Some(node.id()) {
+                        skip = None;
+                    } else if skip.is_none()
+                        && let Node::Element(element) = node.value()
+                    {
+                        self.close(element);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.flush();
+    }
+
+    fn bold(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.bold)
+    }
+
+    fn open(&mut self, element: &Element) {
+        let name = element.name();
+        let block = BLOCK_ELEMENTS.contains(&name);
+        if block {
+            self.flush();
+        }
+        let bold = match name {
+            "strong" | "b" | "th" => true,
+            _ => inline_weight(element).unwrap_or_else(|| self.bold()),
+        };
+        let role = match name {
+            "h1" if !self.title_seen => {
+                self.title_seen = true;
+                Some((Role::Title, 0))
+            }
+            "h1" => Some((Role::Heading(1), 0)),
+            "h2" | "h3" | "h4" | "h5" | "h6" => {
+                Some((Role::Heading(name.as_bytes()[1] - b'0'), 0))
+            }
+            "summary" => Some((Role::Heading(2), 0)),
+            "li" => Some((Role::Item, self.lists.saturating_sub(1).min(8) as u8)),
+            "dt" => Some((Role::Label, 0)),
+            _ => None,
+        };
+        if role.is_some() {
+            self.role = role;
+        }
+        self.frames.push(Frame {
+            bold,
+            sets_role: role.is_some(),
+        });
+        match name {
+            "ul" | "ol" | "dir" => self.lists += 1,
+            "pre" | "textarea" | "listing" => self.preformatted += 1,
+            "br" => self.spans.push(Span {
+                text: "\n".into(),
+                bold: false,
+            }),
+            "table" => self.tables.push(TableBuilder::default()),
+            "tr" => {
+                if let Some(table) = self.tables.last_mut() {
+                    table.rows.push(Vec::new());
+                }
+            }
+            "td" | "th" => {
+                if let Some(table) = self.tables.last_mut() {
+                    if table.rows.is_empty() {
+                        table.rows.push(Vec::new());
+                    }
+                    table.rows.last_mut().expect("a row").push(Vec::new());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, element: &Element) {
+        let name = element.name();
+        if BLOCK_ELEMENTS.contains(&name) {
+            self.flush();
+        }
+        if let Some(frame) = self.frames.pop()
+            && frame.sets_role
+        {
+            self.role = None;
+        }
+        match name {
+            "ul" | "ol" | "dir" => self.lists = self.lists.saturating_sub(1),
+            "pre" | "textarea" | "listing" => self.preformatted = self.preformatted.saturating_sub(1),
+            "table" => {
+                if let Some(table) = self.tables.pop() {
+                    let rows: Table = table
+                        .rows
+                        .into_iter()
+                        .filter(|row| !row.is_empty())
+                        .collect();
+                    for block in table_blocks(rows) {
+                        self.emit(block);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let bold = self.bold();
+        if self.preformatted > 0 {
+            for (index, line) in text.split('\n').enumerate() {
+                if index > 0 {
+                    self.spans.push(Span {
+                        text: "\n".into(),
+                        bold: false,
+                    });
+                }
+                self.spans.push(Span {
+                    text: line.into(),
+                    bold,
+                });
+            }
+        } else {
+            // A newline in the markup is a space; only `<br>` breaks a line.
+            self.spans.push(Span {
+                text: text.replace(['\n', '\r'], " "),
+                bold,
+            });
+        }
+    }
+
+    /// Ends the paragraph being gathered: its lines become blocks.
+    fn flush(&mut self) {
+        if self.spans.is_empty() {
+            return;
+        }
+        let spans = std::mem::take(&mut self.spans);
+        let (role, level) = self.role.unwrap_or((Role::Text, 0));
+        let mut emitted = false;
+        for piece in split_lines(spans) {
+            let (text, bold) = join(&piece);
+            if text.is_empty() {
+                continue;
+            }
+            if !emitted {
+                self.paragraphs += 1;
+            }
+            let block = Block {
+                line: self.paragraphs,
+                role: if emitted { Role::Text } else { role },
+                text,
+                bold,
+                level: if emitted { 0 } else { level },
+                gap_before: !emitted,
+            };
+            emitted = true;
+            self.emit(block);
+        }
+        if emitted {
+            // An item's or a heading's further paragraphs are text.
+            self.role = None;
+        }
+    }
+
+    /// A block goes into the innermost open table cell, else the output.
+    fn emit(&mut self, block: Block) {
+        for table in self.tables.iter_mut().rev() {
+            if let Some(cell) = table.rows.last_mut().and_then(|row| row.last_mut()) {
+                cell.push(block);
+                return;
+            }
+        }
+        self.output.push(block);
+    }
+
+    /// Whether an element inside the content is chrome (see the module's
+    /// doc). Names chosen by class or id are never more than half the
+    /// content's text: a theme's "content-with-sidebar" wrapper is content.
+    fn is_chrome(&self, node: NodeRef<'_, Node>, element: &Element) -> bool {
+        let name = element.name();
+        if CHROME_ELEMENTS.contains(&name) {
+            return true;
+        }
+        // A header is the site's banner unless it heads an article or a
+        // section (WordPress puts the post's <h1> in one).
+        if name == "header"
+            && !node.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "article" | "section" | "main"))
+            })
+        {
+            return true;
+        }
+        if element
+            .attr("role")
+            .is_some_and(|role| CHROME_ROLES.contains(&role.trim().to_ascii_lowercase().as_str()))
+            || element.attr("hidden").is_some()
+            || element.attr("aria-hidden") == Some("true")
+            || element.attr("style").is_some_and(hidden_by_style)
+        {
+            return true;
+        }
+        let named_chrome = element.classes().chain(element.id()).any(|class| {
+            let class = class.to_ascii_lowercase();
+            CHROME_NAMES.contains(&class.as_str())
+                || class
+                    .split(['-', '_'])
+                    .any(|word| CHROME_WORDS.contains(&word))
+        });
+        named_chrome && text_len(node) * 2 <= self.root_text
+    }
+}
+
+/// The weight an inline style gives: bold from 600 up, as browsers
+/// synthesise it; `None` when the style says nothing.
+fn inline_weight(element: &Element) -> Option<bool> {
+    let style = element.attr("style")?.to_ascii_lowercase();
+    let value = style
+        .split(';')
+        .filter_map(|d| d.split_once(':'))
+        .find(|(property, _)| property.trim() == "font-weight")?
+        .1
+        .trim()
+        .trim_end_matches("!important")
+        .trim();
+    match value {
+        "bold" | "bolder" => Some(true),
+        "normal" | "lighter" => Some(false),
+        number => number.parse::<u16>().ok().map(|w| w >= 600),
+    }
+}
+
+fn hidden_by_style(style: &str) -> bool {
+    let style: String = style
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    style.contains("display:none") || style.contains("visibility:hidden")
+}
