@@ -195,7 +195,25 @@ pub(crate) fn blocks(html: &Html) -> Vec<Block> {
         ..Walker::default()
     };
     walker.walk(root);
-    walker.output
+    drop_repeated_headings(walker.output)
+}
+
+/// A heading said twice in a row is one heading: a collapsible section's
+/// `<summary>` ("Speakers") whose content opens with its own heading or
+/// label ("Speakers:") names one section, not an empty one and another.
+fn drop_repeated_headings(blocks: Vec<Block>) -> Vec<Block> {
+    let fold = |text: &str| text.trim_end_matches([':', ' ']).to_lowercase();
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        if let Some(previous) = out.last()
+            && matches!(previous.role, Role::Heading(_))
+            && fold(&previous.text) == fold(&block.text)
+        {
+            out.pop();
+        }
+        out.push(block);
+    }
+    out
 }
 
 /// The element the page's content is in (see the module's doc).
