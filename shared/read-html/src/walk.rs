@@ -194,6 +194,9 @@ pub(crate) fn blocks(html: &Html) -> Vec<Block> {
         root_text: text_len(root),
         ..Walker::default()
     };
+    if let Some(title) = title_outside(html, root) {
+        walker.walk(title);
+    }
     walker.walk(root);
     drop_repeated_headings(walker.output)
 }
@@ -252,6 +255,43 @@ fn content_root(html: &Html) -> Option<NodeRef<'_, Node>> {
         return Some(container);
     }
     elements().find(|n| element(n).is_some_and(|e| e.name() == "body"))
+}
+
+/// The page's `<h1>` when the content root does not hold one: themes often
+/// set the post's title above the container of its text. The last `<h1>`
+/// before the root is taken, unless it sits in chrome (a site name in the
+/// banner is an `<h1>` on many sites).
+fn title_outside<'a>(html: &'a Html, root: NodeRef<'a, Node>) -> Option<NodeRef<'a, Node>> {
+    let is_h1 = |n: &NodeRef<'_, Node>| n.value().as_element().is_some_and(|e| e.name() == "h1");
+    if root.descendants().any(|n| is_h1(&n)) {
+        return None;
+    }
+    html.tree
+        .root()
+        .descendants()
+        .take_while(|n| *n != root)
+        .filter(|n| is_h1(n))
+        .filter(|h1| {
+            !h1.ancestors().any(|a| {
+                a.value().as_element().is_some_and(|e| {
+                    matches!(e.name(), "header" | "nav" | "aside" | "footer")
+                        || names_chrome(e)
+                })
+            })
+        })
+        .last()
+}
+
+/// Whether an element's class or id names chrome (by [`CHROME_NAMES`] or
+/// [`CHROME_WORDS`]).
+fn names_chrome(element: &Element) -> bool {
+    element.classes().chain(element.id()).any(|class| {
+        let class = class.to_ascii_lowercase();
+        CHROME_NAMES.contains(&class.as_str())
+            || class
+                .split(['-', '_'])
+                .any(|word| CHROME_WORDS.contains(&word))
+    })
 }
 
 /// The candidate with the most text; the first of equals, so an outer
@@ -533,14 +573,7 @@ impl Walker {
         {
             return true;
         }
-        let named_chrome = element.classes().chain(element.id()).any(|class| {
-            let class = class.to_ascii_lowercase();
-            CHROME_NAMES.contains(&class.as_str())
-                || class
-                    .split(['-', '_'])
-                    .any(|word| CHROME_WORDS.contains(&word))
-        });
-        named_chrome && text_len(node) * 2 <= self.root_text
+        names_chrome(element) && text_len(node) * 2 <= self.root_text
     }
 }
 
