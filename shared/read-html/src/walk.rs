@@ -604,3 +604,25 @@ fn hidden_by_style(style: &str) -> bool {
         .collect();
     style.contains("display:none") || style.contains("visibility:hidden")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The limits turn such a page away before parsing (lib.rs); the walk
+    /// itself must still never recurse. Unclosed `<b>`s nest as deeply as
+    /// divs in the tree and cost the parser little, so the walk is tried on
+    /// 100,000 levels here, past the limit, where a recursive walk would
+    /// overflow a 2 MiB test thread's stack.
+    #[test]
+    fn the_walk_is_flat_at_any_depth() {
+        let deep = format!("<main><p>{}deep</p></main>", "<b>".repeat(100_000));
+        let html = Html::parse_document(&deep);
+        let text = html.tree.root().descendants().find(|n| n.value().is_text());
+        assert!(text.expect("a text node").ancestors().count() > 100_000);
+        let read = blocks(&html);
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].text, "deep");
+        assert!(read[0].all_bold());
+    }
+}
