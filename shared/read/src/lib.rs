@@ -170,6 +170,20 @@ mod tests {
     }
 
     #[test]
+    fn a_web_page_reaches_the_html_reader_by_name_or_by_content() {
+        let page = "<!DOCTYPE html><html><body><nav>Home</nav><main>\
+            <h1>Summary of Side Event: Rural Networks</h1><p>8 March 2023, 10:00-11:15 CET</p>\
+            <h2>Key Issues discussed</h2><ul><li><strong>Ms. Ana Ruiz</strong>, Director, \
+            Ministry of ICT explained the reform.</li></ul></main></body></html>";
+        for name in ["page.html", "job-source"] {
+            let summary = read_summary(name, page.as_bytes(), &ParseOptions::default())
+                .expect("a summary");
+            assert_eq!(summary.source.format, SourceFormat::Html);
+            assert_eq!(summary.event.title, "Rural Networks");
+        }
+    }
+
+    #[test]
     fn the_directory_walk_takes_every_format_read_here() {
         let mut walked: Vec<&str> = rapporteur_inputs::DOCUMENT_EXTENSIONS.to_vec();
         let mut read = document_extensions();
