@@ -26,17 +26,7 @@ pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
     let mut out: Vec<Vec<Span>> = Vec::new();
     for line in lines {
         let text: String = line.iter().map(|s| s.text.as_str()).collect();
-        let starts_item = text.trim_start().starts_with(['-', '•', '*', '–', '·'])
-            || text
-                .trim_start()
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit())
-                && text
-                    .trim_start()
-                    .chars()
-                    .nth(1)
-                    .is_some_and(|c| matches!(c, '.' | ')'));
+        let starts_item = starts_with_marker(&text);
         let previous_bold = out.last().is_some_and(|prev| {
             prev.iter().any(|s| s.bold && !s.text.trim().is_empty())
                 && prev.iter().all(|s| s.bold || s.text.trim().is_empty())
@@ -53,6 +43,31 @@ pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
         }
     }
     out
+}
+
+/// Whether a line starts with a typed list marker: a dash, star or bullet,
+/// or a number or letter with its stop or bracket and a space ("1.", "12)",
+/// "(a)", "b)", "iv."). The Word reader looks for the first kinds only; web
+/// editors' `<br>`-separated lists use all of them.
+fn starts_with_marker(text: &str) -> bool {
+    let text = text.trim_start();
+    if text.starts_with(['-', '•', '*', '–', '·', '▪', '◦']) {
+        return true;
+    }
+    let (inner, rest) = match text.strip_prefix('(') {
+        Some(rest) => match rest.split_once(')') {
+            Some((inner, rest)) => (inner, rest),
+            None => return false,
+        },
+        None => match text.find(['.', ')']) {
+            Some(at) => (&text[..at], &text[at + 1..]),
+            None => return false,
+        },
+    };
+    let numbered = (1..=2).contains(&inner.len()) && inner.chars().all(|c| c.is_ascii_digit());
+    let lettered = inner.len() == 1 && inner.chars().all(|c| c.is_ascii_lowercase());
+    let roman = (1..=4).contains(&inner.len()) && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x'));
+    (numbered || lettered || roman) && rest.starts_with(char::is_whitespace)
 }
 
 /// A line's spans as text with bold ranges, whitespace collapsed.
@@ -114,6 +129,16 @@ mod tests {
         ]);
         let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
         assert_eq!(texts, ["Summary of Workshop: X", "4 May 2021 Geneva", "- first"]);
+    }
+
+    #[test]
+    fn typed_markers_are_told_from_numbers_in_text() {
+        for item in ["- a", "• a", "1. a", "12) a", "(a) a", "(iv) a", "b) a", "ii. a"] {
+            assert!(starts_with_marker(item), "{item}");
+        }
+        for text in ["1.5 million", "2021 was", "(UNESCO) said", "Dr. No", "a.m. start"] {
+            assert!(!starts_with_marker(text), "{text}");
+        }
     }
 
     #[test]

@@ -219,6 +219,24 @@ fn line_breaks_split_after_bold_labels_and_before_typed_items() {
 }
 
 #[test]
+fn lettered_and_numbered_lines_split_as_items() {
+    let read = blocks(
+        "<main><p><b>Recommendations</b><br>(a) First one.<br>(b) Second one.<br>\
+        12) Twelfth.<br>ii. Roman.<br>1.5 million people joined.</p></main>",
+    );
+    assert_eq!(
+        texts(&read),
+        [
+            "Recommendations",
+            "(a) First one.",
+            "(b) Second one.",
+            "12) Twelfth.",
+            "ii. Roman. 1.5 million people joined.",
+        ]
+    );
+}
+
+#[test]
 fn a_collapsible_section_title_is_a_heading_said_once() {
     let read = blocks(
         "<main><details open><summary>Session at a glance</summary><h3>Summary</h3><p>Text.</p></details>
