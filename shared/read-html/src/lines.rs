@@ -11,9 +11,14 @@ pub(crate) struct Span {
     pub bold: bool,
 }
 
-/// Splits a paragraph's spans at manual line breaks where the next line is
-/// a list item of its own ("- item") or the line before is all bold (a
-/// label): other breaks are a layout choice and read as a space.
+/// Splits a paragraph's spans at line breaks. A `<br>` is a line its
+/// author chose (pages are not hard-wrapped as PDF extracts are), so every
+/// break splits, as a text file's lines do, except one that falls
+/// mid-sentence (the next line starts in lower case after a line that does
+/// not end a sentence), which is layout and reads as a space. A line that
+/// starts a typed list item ("- item", "(a) item") or follows an all-bold
+/// label always splits. Word's reader splits only at those two; its manual
+/// breaks are layout more often than a web editor's are.
 pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
     let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
     for span in spans {
@@ -31,8 +36,15 @@ pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
             prev.iter().any(|s| s.bold && !s.text.trim().is_empty())
                 && prev.iter().all(|s| s.bold || s.text.trim().is_empty())
         });
+        let mid_sentence = text.trim_start().starts_with(char::is_lowercase)
+            && out.last().is_some_and(|prev| {
+                let prev: String = prev.iter().map(|s| s.text.as_str()).collect();
+                !prev
+                    .trim_end()
+                    .ends_with(['.', '!', '?', ':', ';', '"', '”', '»'])
+            });
         match out.last_mut() {
-            Some(prev) if !(starts_item || previous_bold) => {
+            Some(prev) if !(starts_item || previous_bold) && mid_sentence => {
                 prev.push(Span {
                     text: " ".into(),
                     bold: false,
@@ -117,7 +129,7 @@ mod tests {
     }
 
     #[test]
-    fn breaks_split_before_items_and_after_bold_labels_only() {
+    fn breaks_split_except_mid_sentence() {
         let lines = split_lines(vec![
             span("Summary of Workshop: X", true),
             span("\n", false),
@@ -125,10 +137,15 @@ mod tests {
             span("\n", false),
             span("Geneva", false),
             span("\n", false),
+            span("and Bern.", false),
+            span("\n", false),
             span("- first", false),
         ]);
         let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
-        assert_eq!(texts, ["Summary of Workshop: X", "4 May 2021 Geneva", "- first"]);
+        assert_eq!(
+            texts,
+            ["Summary of Workshop: X", "4 May 2021", "Geneva and Bern.", "- first"]
+        );
     }
 
     #[test]

@@ -557,7 +557,9 @@ impl Walker {
             return true;
         }
         // A header is the site's banner unless it heads an article or a
-        // section (WordPress puts the post's <h1> in one).
+        // section (WordPress puts the post's <h1> in one), or it is a
+        // document's title block: an <h1> and no navigation or search
+        // (pandoc and static site generators write one).
         if name == "header"
             && !node.ancestors().any(|a| {
                 a.value()
@@ -565,7 +567,16 @@ impl Walker {
                     .is_some_and(|e| matches!(e.name(), "article" | "section" | "main"))
             })
         {
-            return true;
+            let holds = |names: &[&str]| {
+                node.descendants().any(|n| {
+                    n.value()
+                        .as_element()
+                        .is_some_and(|e| names.contains(&e.name()))
+                })
+            };
+            if !holds(&["h1"]) || holds(&["nav", "form", "ul", "ol", "menu"]) {
+                return true;
+            }
         }
         if element
             .attr("role")

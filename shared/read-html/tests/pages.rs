@@ -90,6 +90,16 @@ fn a_header_inside_the_article_is_kept_and_the_site_banner_is_not() {
 }
 
 #[test]
+fn a_title_block_header_without_navigation_is_the_documents_title() {
+    // What pandoc and static site generators write for a document.
+    let read = blocks(
+        r#"<body><header id="title-block-header"><h1 class="title">The Report</h1>
+        <p class="date">8 March 2023</p></header><h2>Background</h2><p>Text.</p></body>"#,
+    );
+    assert_eq!(texts(&read), ["The Report", "8 March 2023", "Background", "Text."]);
+}
+
+#[test]
 fn hidden_elements_are_not_read() {
     let read = blocks(
         r#"<main><p>Shown.</p><p hidden>Hidden.</p><div style="display: none">Gone.</div>
@@ -195,11 +205,11 @@ fn a_two_column_form_table_gives_labels_and_answers() {
 }
 
 #[test]
-fn line_breaks_split_after_bold_labels_and_before_typed_items() {
+fn line_breaks_split_lines_but_not_sentences() {
     let read = blocks(
         "<main><p><b>Summary of Workshop: Rights Online</b><br>\n 4 May 2021, 16:00 to 17:00 CEST</p>
         <p><b>Key recommendations</b></p>
-        <p>- Ground rules in rights.<br>\n- Invest in languages.<br>\nand in people.</p>
+        <p>- Ground rules in rights.<br>\n- Invest in languages and<br>\nin people.</p>
         <p>Room 2<br>Geneva</p></main>",
     );
     assert_eq!(
@@ -209,8 +219,9 @@ fn line_breaks_split_after_bold_labels_and_before_typed_items() {
             "4 May 2021, 16:00 to 17:00 CEST",
             "Key recommendations",
             "- Ground rules in rights.",
-            "- Invest in languages. and in people.",
-            "Room 2 Geneva",
+            "- Invest in languages and in people.",
+            "Room 2",
+            "Geneva",
         ]
     );
     assert!(read[0].all_bold());
@@ -231,7 +242,8 @@ fn lettered_and_numbered_lines_split_as_items() {
             "(a) First one.",
             "(b) Second one.",
             "12) Twelfth.",
-            "ii. Roman. 1.5 million people joined.",
+            "ii. Roman.",
+            "1.5 million people joined.",
         ]
     );
 }
