@@ -285,6 +285,34 @@ fn title_outside<'a>(html: &'a Html, root: NodeRef<'a, Node>) -> Option<NodeRef<
         .last()
 }
 
+/// The number of a list item of inline text that is its ordered list's
+/// only item: a
+/// numbered paragraph rather than a list, as Word, LibreOffice and pandoc
+/// export a numbered heading ("<ol start=2><li>Summary of Issues"). It is
+/// read as the line "2. Summary of Issues", which the summary reader judges
+/// as it judges that line in a text file.
+fn numbered_paragraph(node: NodeRef<'_, Node>) -> Option<u32> {
+    let is = |n: &NodeRef<'_, Node>, name: &str| {
+        n.value().as_element().is_some_and(|e| e.name() == name)
+    };
+    if !is(&node, "li") {
+        return None;
+    }
+    let list = node.parent().filter(|p| is(p, "ol"))?;
+    let items = list.children().filter(|c| c.value().is_element()).count();
+    // An item of paragraphs is a list's content, not a heading's line.
+    let blocks_inside = node.descendants().skip(1).any(|n| {
+        n.value()
+            .as_element()
+            .is_some_and(|e| BLOCK_ELEMENTS.contains(&e.name()))
+    });
+    if items != 1 || blocks_inside {
+        return None;
+    }
+    let start = list.value().as_element()?.attr("start");
+    Some(start.and_then(|s| s.trim().parse().ok()).unwrap_or(1))
+}
+
 /// Whether an element's class or id names chrome (by [`CHROME_NAMES`] or
 /// [`CHROME_WORDS`]).
 fn names_chrome(element: &Element) -> bool {
@@ -371,6 +399,14 @@ impl Walker {
                             skip = Some(node.id());
                         } else {
                             self.open(element);
+                            if let Some(number) = numbered_paragraph(node) {
+                                self.role = None;
+                                self.frames.last_mut().expect("just pushed").sets_role = false;
+                                self.spans.push(Span {
+                                    text: format!("{number}. "),
+                                    bold: false,
+                                });
+                            }
                         }
                     }
                     Node::Text(text) => self.text(text),

@@ -175,6 +175,24 @@ fn list_items_carry_their_depth() {
 }
 
 #[test]
+fn an_ordered_list_of_one_is_a_numbered_line() {
+    let read = blocks(
+        r#"<main><ol start="2"><li>Summary of Issues Discussed</li></ol>
+        <ul><li>One issue.</li></ul><ol><li>First</li><li>Second</li></ol></main>"#,
+    );
+    let roles: Vec<(Role, &str)> = read.iter().map(|b| (b.role, b.text.as_str())).collect();
+    assert_eq!(
+        roles,
+        [
+            (Role::Text, "2. Summary of Issues Discussed"),
+            (Role::Item, "One issue."),
+            (Role::Item, "First"),
+            (Role::Item, "Second"),
+        ]
+    );
+}
+
+#[test]
 fn a_line_up_table_gives_one_item_per_row() {
     let read = blocks(
         "<main><table><thead><tr><th>Name</th><th>Title</th><th>Organization</th></tr></thead>
