@@ -1,7 +1,7 @@
 //! Web pages (.html, .htm) as input. Session reports are often kept as the
 //! pages they were published on; this reader gives the summary reader what
 //! the markup says about each paragraph, as the Word reader does for a
-//! .docx: headings (the first `<h1>` as the title), list items with their
+//! .docx: headings with their level, list items with their
 //! depth, bold runs (speaker names in `<strong>`), labels (`<dt>`), line
 //! breaks, and tables (a form's label cells as labels, a line-up's rows as
 //! items). Only the page's main content is read, found by structure, with

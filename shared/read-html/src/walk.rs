@@ -8,8 +8,10 @@
 //! (cookie banners, share links, menus, breadcrumbs, related posts,
 //! comments, bylines).
 //!
-//! Then elements map to what the Word reader gives: the first `<h1>` is the
-//! Title and headings are Headings of their level, `<li>` an Item at its
+//! Then elements map to what the Word reader gives: headings are Headings of
+//! their level (which one is the title the summary reader judges, as for a
+//! Markdown `#`: LibreOffice's HTML, for one, writes the Title style as a
+//! `<p>` and the first section's heading as the first `<h1>`), `<li>` an Item at its
 //! list depth, `<dt>` a Label, `<summary>` (a collapsible section's title) a
 //! Heading, `<strong>`/`<b>` (or an inline `font-weight` of 600 and more)
 //! bold runs, `<br>` a line break split as Word's are, and a `<table>` its
@@ -383,7 +385,6 @@ struct Walker {
     paragraphs: usize,
     lists: usize,
     preformatted: usize,
-    title_seen: bool,
     /// Characters of text in the content root: no chrome is that large.
     root_text: usize,
 }
@@ -442,12 +443,7 @@ impl Walker {
             _ => inline_weight(element).unwrap_or_else(|| self.bold()),
         };
         let role = match name {
-            "h1" if !self.title_seen => {
-                self.title_seen = true;
-                Some((Role::Title, 0))
-            }
-            "h1" => Some((Role::Heading(1), 0)),
-            "h2" | "h3" | "h4" | "h5" | "h6" => {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 Some((Role::Heading(name.as_bytes()[1] - b'0'), 0))
             }
             "summary" => Some((Role::Heading(2), 0)),

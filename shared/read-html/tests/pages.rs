@@ -77,7 +77,7 @@ fn the_content_is_the_largest_article_else_a_content_container() {
     );
     // The title above the content container is read first.
     assert_eq!(texts(&read), ["Post title", "Post text."]);
-    assert_eq!(read[0].role, Role::Title);
+    assert_eq!(read[0].role, Role::Heading(1));
 }
 
 #[test]
@@ -109,13 +109,13 @@ fn hidden_elements_are_not_read() {
 }
 
 #[test]
-fn headings_map_to_title_and_levels() {
+fn headings_map_to_their_levels() {
     let read = blocks("<main><h1>Title</h1><h2>Background</h2><p>x</p><h3>Sub</h3><h1>Again</h1></main>");
     let roles: Vec<Role> = read.iter().map(|b| b.role).collect();
     assert_eq!(
         roles,
         [
-            Role::Title,
+            Role::Heading(1),
             Role::Heading(2),
             Role::Text,
             Role::Heading(3),
@@ -156,6 +156,22 @@ fn a_bold_speaker_item_becomes_a_key_issue_with_its_speaker() {
     assert_eq!(issue["speaker"]["name"], "Ana Ruiz");
     assert_eq!(issue["speaker"]["role"], "Director");
     assert_eq!(json["recommendations"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_title_is_judged_from_the_words_not_taken_from_the_first_h1() {
+    // LibreOffice writes Word's Title style as a large <p> and the first
+    // Heading 1 ("Background") as the page's first <h1>.
+    let html = r#"<html><body><p style="font-size: 26pt">Digital Skills for Public Servants</p>
+        <p><i>Side Event · 16 March 2023, 10:00–11:00 CET</i></p>
+        <h1>Background</h1><p>Governments are moving services online faster than their staff can adapt.</p>
+        <h1>Key issues discussed</h1><ul><li><b>Ms. Olga Kovalenko</b>, Head of the Digital Academy,
+        Ministry of Digital Transformation, described an online academy.</li></ul></body></html>"#;
+    let summary = read_html_summary("page.html", html.as_bytes(), &ParseOptions::default())
+        .expect("a summary");
+    let json: serde_json::Value = serde_json::from_slice(&summary.to_json()).unwrap();
+    assert_eq!(json["event"]["title"], "Digital Skills for Public Servants");
+    assert_eq!(json["event"]["type"], "Side Event");
 }
 
 #[test]
