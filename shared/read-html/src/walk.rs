@@ -324,6 +324,10 @@ fn names_chrome(element: &Element) -> bool {
             || class
                 .split(['-', '_'])
                 .any(|word| CHROME_WORDS.contains(&word))
+            // Consent tools glue the word on ("CybotCookiebotDialog",
+            // "cmplz-cookiebanner"); no content container is named so.
+            || class.contains("cookie")
+            || class.contains("consent")
     })
 }
 

@@ -100,6 +100,15 @@ fn a_title_block_header_without_navigation_is_the_documents_title() {
 }
 
 #[test]
+fn consent_tools_are_chrome_by_their_ids() {
+    let read = blocks(
+        r#"<main><div id="CybotCookiebotDialog">We value your privacy.</div>
+        <div class="cmplz-cookiebanner"><p>Functional only</p></div><p>Text.</p></main>"#,
+    );
+    assert_eq!(texts(&read), ["Text."]);
+}
+
+#[test]
 fn hidden_elements_are_not_read() {
     let read = blocks(
         r#"<main><p>Shown.</p><p hidden>Hidden.</p><div style="display: none">Gone.</div>
