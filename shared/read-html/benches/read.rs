@@ -19,22 +19,27 @@ fn page() -> String {
          <title>Summary of Side Event: Connecting the Last Mile | WSIS Forum</title><style>",
     );
     for i in 0..150 {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            ".c{i}{{margin:{i}px;padding:0 {i}px;color:#{i:03x};font:14px/1.4 sans-serif}}\n"
+            ".c{i}{{margin:{i}px;padding:0 {i}px;color:#{i:03x};font:14px/1.4 sans-serif}}"
         );
     }
     html.push_str("</style><script>");
     for i in 0..120 {
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "window.track{i}=function(e){{if(e<{i}){{dataLayer.push({{'event':'t{i}'}});}}}};\n"
+            "window.track{i}=function(e){{if(e<{i}){{dataLayer.push({{'event':'t{i}'}});}}}};"
         );
     }
-    html.push_str("</script></head><body><a class=\"skip-link\" href=\"#main\">Skip to content</a>");
+    html.push_str(
+        "</script></head><body><a class=\"skip-link\" href=\"#main\">Skip to content</a>",
+    );
     html.push_str("<header class=\"site-header\"><div class=\"brand\">WSIS Forum</div><nav><ul>");
     for i in 0..40 {
-        let _ = write!(html, "<li class=\"menu-item\"><a href=\"/section/{i}/\">Section {i}</a></li>");
+        let _ = write!(
+            html,
+            "<li class=\"menu-item\"><a href=\"/section/{i}/\">Section {i}</a></li>"
+        );
     }
     html.push_str(
         "</ul></nav><form role=\"search\"><input name=\"q\"><button>Search</button></form></header>\
@@ -83,11 +88,17 @@ fn page() -> String {
          <a href=\"#\">LinkedIn</a></div></article><aside class=\"sidebar\"><h2>Related sessions</h2><ul>",
     );
     for i in 0..30 {
-        let _ = write!(html, "<li><a href=\"/session/{i}/\">A related session on topic {i}</a></li>");
+        let _ = write!(
+            html,
+            "<li><a href=\"/session/{i}/\">A related session on topic {i}</a></li>"
+        );
     }
     html.push_str("</ul></aside></main><footer class=\"site-footer\"><ul>");
     for i in 0..40 {
-        let _ = write!(html, "<li><a href=\"/footer/{i}/\">Footer link {i}</a></li>");
+        let _ = write!(
+            html,
+            "<li><a href=\"/footer/{i}/\">Footer link {i}</a></li>"
+        );
     }
     html.push_str("</ul><p>© 2023 ITU. All rights reserved.</p></footer></body></html>");
     html

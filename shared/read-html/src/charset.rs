@@ -89,13 +89,14 @@ mod tests {
             Some(WINDOWS_1252)
         );
         assert_eq!(
-            declared(
-                b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=ISO-8859-1'>"
-            ),
+            declared(b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=ISO-8859-1'>"),
             Some(WINDOWS_1252)
         );
         assert_eq!(declared(b"<meta charset=utf-16>"), Some(UTF_8));
-        assert_eq!(declared(b"<meta name=\"viewport\" content=\"width=1\">"), None);
+        assert_eq!(
+            declared(b"<meta name=\"viewport\" content=\"width=1\">"),
+            None
+        );
     }
 
     #[test]

@@ -31,10 +31,9 @@ pub(crate) struct Markup {
 /// Never add to the depth: void elements, and those that end where the next
 /// of their kind (or their parent's end) begins.
 const NOT_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
-    "tfoot", "option", "optgroup", "rb", "rt", "rp", "colgroup", "caption", "html", "head",
-    "body",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+    "optgroup", "rb", "rt", "rp", "colgroup", "caption", "html", "head", "body",
 ];
 
 /// Elements whose content the parser reads as raw text up to their end tag.

@@ -20,9 +20,7 @@ mod lines;
 mod walk;
 
 use rapporteur_model::{EventSummary, SourceFormat};
-use rapporteur_parse::{
-    Document, ParseError, ParseOptions, RejectKind, read_document, source_of,
-};
+use rapporteur_parse::{Document, ParseError, ParseOptions, RejectKind, read_document, source_of};
 use scraper::Html;
 
 /// Start tags a page may have. A long report page holds a few thousand
@@ -89,7 +87,8 @@ pub fn html_document(
     if markup.elements == 0 {
         return Err(reject(
             RejectKind::CorruptDocument,
-            "not a web page: it has no HTML markup; if it is plain text, give it a .txt name".to_string(),
+            "not a web page: it has no HTML markup; if it is plain text, give it a .txt name"
+                .to_string(),
         ));
     }
     if markup.elements > MAX_ELEMENTS {
@@ -113,7 +112,8 @@ pub fn html_document(
     if blocks.is_empty() {
         return Err(reject(
             RejectKind::Empty,
-            "the page has no text in its main content (menus, banners and scripts are not read)".to_string(),
+            "the page has no text in its main content (menus, banners and scripts are not read)"
+                .to_string(),
         ));
     }
     Ok(Document {

@@ -78,7 +78,8 @@ fn starts_with_marker(text: &str) -> bool {
     };
     let numbered = (1..=2).contains(&inner.len()) && inner.chars().all(|c| c.is_ascii_digit());
     let lettered = inner.len() == 1 && inner.chars().all(|c| c.is_ascii_lowercase());
-    let roman = (1..=4).contains(&inner.len()) && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x'));
+    let roman =
+        (1..=4).contains(&inner.len()) && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x'));
     (numbered || lettered || roman) && rest.starts_with(char::is_whitespace)
 }
 
@@ -144,16 +145,29 @@ mod tests {
         let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
         assert_eq!(
             texts,
-            ["Summary of Workshop: X", "4 May 2021", "Geneva and Bern.", "- first"]
+            [
+                "Summary of Workshop: X",
+                "4 May 2021",
+                "Geneva and Bern.",
+                "- first"
+            ]
         );
     }
 
     #[test]
     fn typed_markers_are_told_from_numbers_in_text() {
-        for item in ["- a", "• a", "1. a", "12) a", "(a) a", "(iv) a", "b) a", "ii. a"] {
+        for item in [
+            "- a", "• a", "1. a", "12) a", "(a) a", "(iv) a", "b) a", "ii. a",
+        ] {
             assert!(starts_with_marker(item), "{item}");
         }
-        for text in ["1.5 million", "2021 was", "(UNESCO) said", "Dr. No", "a.m. start"] {
+        for text in [
+            "1.5 million",
+            "2021 was",
+            "(UNESCO) said",
+            "Dr. No",
+            "a.m. start",
+        ] {
             assert!(!starts_with_marker(text), "{text}");
         }
     }

@@ -83,32 +83,9 @@ const BLOCK_ELEMENTS: &[&str] = &[
 /// Elements that are never content: code, styling, interaction, media and
 /// navigation.
 const CHROME_ELEMENTS: &[&str] = &[
-    "head",
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "nav",
-    "aside",
-    "footer",
-    "form",
-    "button",
-    "input",
-    "select",
-    "textarea",
-    "label",
-    "iframe",
-    "svg",
-    "math",
-    "canvas",
-    "object",
-    "embed",
-    "video",
-    "audio",
-    "dialog",
-    "menu",
-    "img",
-    "picture",
+    "head", "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button",
+    "input", "select", "textarea", "label", "iframe", "svg", "math", "canvas", "object", "embed",
+    "video", "audio", "dialog", "menu", "img", "picture",
 ];
 
 /// ARIA roles of the same parts of a page.
@@ -279,8 +256,7 @@ fn title_outside<'a>(html: &'a Html, root: NodeRef<'a, Node>) -> Option<NodeRef<
         .filter(|h1| {
             !h1.ancestors().any(|a| {
                 a.value().as_element().is_some_and(|e| {
-                    matches!(e.name(), "header" | "nav" | "aside" | "footer")
-                        || names_chrome(e)
+                    matches!(e.name(), "header" | "nav" | "aside" | "footer") || names_chrome(e)
                 })
             })
         })
@@ -499,7 +475,9 @@ impl Walker {
         }
         match name {
             "ul" | "ol" | "dir" => self.lists = self.lists.saturating_sub(1),
-            "pre" | "textarea" | "listing" => self.preformatted = self.preformatted.saturating_sub(1),
+            "pre" | "textarea" | "listing" => {
+                self.preformatted = self.preformatted.saturating_sub(1)
+            }
             "table" => {
                 if let Some(table) = self.tables.pop() {
                     let rows: Table = table

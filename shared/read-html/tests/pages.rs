@@ -70,7 +70,10 @@ fn the_content_is_the_largest_article_else_a_content_container() {
         r#"<body><article><p>Teaser</p></article>
         <article><h1>Report</h1><p>The long report text of the session.</p></article></body>"#,
     );
-    assert_eq!(texts(&read), ["Report", "The long report text of the session."]);
+    assert_eq!(
+        texts(&read),
+        ["Report", "The long report text of the session."]
+    );
     let read = blocks(
         r#"<body><div id="top">Top bar text</div><h1 class="entry-title">Post title</h1>
         <div class="entry-content"><p>Post text.</p></div><div>Bottom text</div></body>"#,
@@ -96,7 +99,10 @@ fn a_title_block_header_without_navigation_is_the_documents_title() {
         r#"<body><header id="title-block-header"><h1 class="title">The Report</h1>
         <p class="date">8 March 2023</p></header><h2>Background</h2><p>Text.</p></body>"#,
     );
-    assert_eq!(texts(&read), ["The Report", "8 March 2023", "Background", "Text."]);
+    assert_eq!(
+        texts(&read),
+        ["The Report", "8 March 2023", "Background", "Text."]
+    );
 }
 
 #[test]
@@ -123,7 +129,8 @@ fn hidden_elements_are_not_read() {
 
 #[test]
 fn headings_map_to_their_levels() {
-    let read = blocks("<main><h1>Title</h1><h2>Background</h2><p>x</p><h3>Sub</h3><h1>Again</h1></main>");
+    let read =
+        blocks("<main><h1>Title</h1><h2>Background</h2><p>x</p><h3>Sub</h3><h1>Again</h1></main>");
     let roles: Vec<Role> = read.iter().map(|b| b.role).collect();
     assert_eq!(
         roles,
@@ -144,7 +151,10 @@ fn bold_speaker_names_are_marked_bold() {
         <li><span style="font-weight: 700">Mr. Bo Li</span> agreed.</li>
         <li><b><span style="font-weight: 400">Dr. No</span></b> left.</li></ul></main>"#,
     );
-    assert_eq!(read[0].text, "Ms. Ana Ruiz, Director, ICT Ministry said so.");
+    assert_eq!(
+        read[0].text,
+        "Ms. Ana Ruiz, Director, ICT Ministry said so."
+    );
     assert_eq!(bold_text(&read[0]), ["Ms. Ana Ruiz"]);
     assert_eq!(bold_text(&read[1]), ["Mr. Bo Li"]);
     // An inline weight of 400 inside <b> is not bold.
@@ -189,8 +199,13 @@ fn the_title_is_judged_from_the_words_not_taken_from_the_first_h1() {
 
 #[test]
 fn list_items_carry_their_depth() {
-    let read = blocks("<main><ul><li>One<ul><li>One a</li></ul></li><li>Two</li></ul><ol><li><p>Three</p><p>More</p></li></ol></main>");
-    let items: Vec<(Role, u8, &str)> = read.iter().map(|b| (b.role, b.level, b.text.as_str())).collect();
+    let read = blocks(
+        "<main><ul><li>One<ul><li>One a</li></ul></li><li>Two</li></ul><ol><li><p>Three</p><p>More</p></li></ol></main>",
+    );
+    let items: Vec<(Role, u8, &str)> = read
+        .iter()
+        .map(|b| (b.role, b.level, b.text.as_str()))
+        .collect();
     assert_eq!(
         items,
         [
@@ -229,7 +244,10 @@ fn a_line_up_table_gives_one_item_per_row() {
     );
     assert_eq!(read.len(), 1);
     assert_eq!(read[0].role, Role::Item);
-    assert_eq!(read[0].text, "Ms. Ana Ruiz, Director, Ministry of ICT, Peru");
+    assert_eq!(
+        read[0].text,
+        "Ms. Ana Ruiz, Director, Ministry of ICT, Peru"
+    );
 }
 
 #[test]
@@ -323,7 +341,9 @@ fn definition_terms_are_labels() {
 
 #[test]
 fn entities_are_decoded() {
-    let read = blocks("<main><p>Research &amp; Development &ndash; R&eacute;sum&eacute; &#8220;q&#x201D;</p></main>");
+    let read = blocks(
+        "<main><p>Research &amp; Development &ndash; R&eacute;sum&eacute; &#8220;q&#x201D;</p></main>",
+    );
     assert_eq!(read[0].text, "Research & Development – Résumé “q”");
 }
 
@@ -359,7 +379,10 @@ fn a_utf16_page_with_a_byte_order_mark_is_read() {
 
 #[test]
 fn deep_nesting_is_rejected_before_parsing_and_never_crashes() {
-    let deep = format!("<html><body>{}<p>deep</p></body></html>", "<div>".repeat(100_000));
+    let deep = format!(
+        "<html><body>{}<p>deep</p></body></html>",
+        "<div>".repeat(100_000)
+    );
     let error = html_document("page.html", deep.as_bytes(), &ParseOptions::default())
         .expect_err("too deep");
     assert_eq!(error.kind, RejectKind::TooLarge);

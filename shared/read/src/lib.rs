@@ -176,8 +176,8 @@ mod tests {
             <h2>Key Issues discussed</h2><ul><li><strong>Ms. Ana Ruiz</strong>, Director, \
             Ministry of ICT explained the reform.</li></ul></main></body></html>";
         for name in ["page.html", "job-source"] {
-            let summary = read_summary(name, page.as_bytes(), &ParseOptions::default())
-                .expect("a summary");
+            let summary =
+                read_summary(name, page.as_bytes(), &ParseOptions::default()).expect("a summary");
             assert_eq!(summary.source.format, SourceFormat::Html);
             assert_eq!(summary.event.title, "Rural Networks");
         }
