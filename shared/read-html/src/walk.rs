@@ -277,14 +277,23 @@ fn numbered_paragraph(node: NodeRef<'_, Node>) -> Option<u32> {
         return None;
     }
     let list = node.parent().filter(|p| is(p, "ol"))?;
-    let items = list.children().filter(|c| c.value().is_element()).count();
+    // Two items are enough to tell a list (counting them all would make
+    // a long list quadratic).
+    let items = list
+        .children()
+        .filter(|c| c.value().is_element())
+        .take(2)
+        .count();
+    if items != 1 {
+        return None;
+    }
     // An item of paragraphs is a list's content, not a heading's line.
     let blocks_inside = node.descendants().skip(1).any(|n| {
         n.value()
             .as_element()
             .is_some_and(|e| BLOCK_ELEMENTS.contains(&e.name()))
     });
-    if items != 1 || blocks_inside {
+    if blocks_inside {
         return None;
     }
     let start = list.value().as_element()?.attr("start");
