@@ -576,6 +576,11 @@ impl Walker {
     /// content's text: a theme's "content-with-sidebar" wrapper is content.
     fn is_chrome(&self, node: NodeRef<'_, Node>, element: &Element) -> bool {
         let name = element.name();
+        // ASP.NET pages wrap the whole page in one <form>: a form holding
+        // most of the content is the page, not a search box.
+        if name == "form" {
+            return text_len(node) * 2 <= self.root_text;
+        }
         if CHROME_ELEMENTS.contains(&name) {
             return true;
         }

@@ -119,6 +119,24 @@ fn consent_tools_are_chrome_by_their_ids() {
 }
 
 #[test]
+fn a_form_that_wraps_the_page_is_the_page() {
+    // ASP.NET WebForms put the whole body in one <form> (HTML has no
+    // nested forms, so its search box is a <div>).
+    let read = blocks(
+        r#"<body><form id="aspnetForm" method="post"><h1>Session report</h1>
+        <p>The whole report of the session, as the page shows it.</p>
+        <div role="search"><input name="q"><span>Search the site</span></div></form></body>"#,
+    );
+    assert_eq!(
+        texts(&read),
+        [
+            "Session report",
+            "The whole report of the session, as the page shows it."
+        ]
+    );
+}
+
+#[test]
 fn hidden_elements_are_not_read() {
     let read = blocks(
         r#"<main><p>Shown.</p><p hidden>Hidden.</p><div style="display: none">Gone.</div>
