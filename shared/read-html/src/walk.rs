@@ -3,7 +3,8 @@
 //! its largest content container (`entry-content`, `post-content`,
 //! `content`…, by class or id), else the body. Inside it, what pages put
 //! around content is left out by what it is, not by its words: navigation,
-//! sidebars, the site banner and footer, scripts and styles, forms,
+//! sidebars, the site banner and footer, scripts and styles, forms (not
+//! one that wraps the whole page, as ASP.NET's does),
 //! dialogs, hidden elements, and containers whose class or id names chrome
 //! (cookie banners, share links, menus, breadcrumbs, related posts,
 //! comments, bylines).
