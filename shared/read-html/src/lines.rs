@@ -18,8 +18,11 @@ pub(crate) struct Span {
 /// not end a sentence), which is layout and reads as a space. A line that
 /// starts a typed list item ("- item", "(a) item") or follows an all-bold
 /// label always splits. Word's reader splits only at those two; its manual
-/// breaks are layout more often than a web editor's are.
-pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
+/// breaks are layout more often than a web editor's are. In a table cell
+/// (`in_cell`) Word's rule holds here too: a line-up's "Name<br>Title" cell
+/// is one entry, which [`rapporteur_parse::table_blocks`] needs to see a
+/// line-up.
+pub(crate) fn split_lines(spans: Vec<Span>, in_cell: bool) -> Vec<Vec<Span>> {
     let mut lines: Vec<Vec<Span>> = vec![Vec::new()];
     for span in spans {
         if span.text == "\n" {
@@ -31,6 +34,9 @@ pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
     let mut out: Vec<Vec<Span>> = Vec::new();
     for line in lines {
         let text: String = line.iter().map(|s| s.text.as_str()).collect();
+        if text.trim().is_empty() {
+            continue;
+        }
         let starts_item = starts_with_marker(&text);
         let previous_bold = out.last().is_some_and(|prev| {
             prev.iter().any(|s| s.bold && !s.text.trim().is_empty())
@@ -44,7 +50,7 @@ pub(crate) fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
                     .ends_with(['.', '!', '?', ':', ';', '"', '”', '»'])
             });
         match out.last_mut() {
-            Some(prev) if !(starts_item || previous_bold) && mid_sentence => {
+            Some(prev) if !(starts_item || previous_bold) && (mid_sentence || in_cell) => {
                 prev.push(Span {
                     text: " ".into(),
                     bold: false,
@@ -131,17 +137,20 @@ mod tests {
 
     #[test]
     fn breaks_split_except_mid_sentence() {
-        let lines = split_lines(vec![
-            span("Summary of Workshop: X", true),
-            span("\n", false),
-            span("4 May 2021", false),
-            span("\n", false),
-            span("Geneva", false),
-            span("\n", false),
-            span("and Bern.", false),
-            span("\n", false),
-            span("- first", false),
-        ]);
+        let lines = split_lines(
+            vec![
+                span("Summary of Workshop: X", true),
+                span("\n", false),
+                span("4 May 2021", false),
+                span("\n", false),
+                span("Geneva", false),
+                span("\n", false),
+                span("and Bern.", false),
+                span("\n", false),
+                span("- first", false),
+            ],
+            false,
+        );
         let texts: Vec<String> = lines.iter().map(|l| join(l).0).collect();
         assert_eq!(
             texts,
@@ -152,6 +161,28 @@ mod tests {
                 "- first"
             ]
         );
+    }
+
+    #[test]
+    fn in_a_table_cell_breaks_split_only_before_items_and_after_labels() {
+        let spans = || {
+            vec![
+                span("Ms. Ana Ruiz", false),
+                span("\n", false),
+                span("Director", false),
+                span("\n", false),
+                span("\n", false),
+                span("- item", false),
+            ]
+        };
+        let texts = |in_cell| {
+            split_lines(spans(), in_cell)
+                .iter()
+                .map(|l| join(l).0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(true), ["Ms. Ana Ruiz Director", "- item"]);
+        assert_eq!(texts(false), ["Ms. Ana Ruiz", "Director", "- item"]);
     }
 
     #[test]

@@ -536,7 +536,11 @@ impl Walker {
         let spans = std::mem::take(&mut self.spans);
         let (role, level) = self.role.unwrap_or((Role::Text, 0));
         let mut emitted = false;
-        for piece in split_lines(spans) {
+        let in_cell = self
+            .tables
+            .iter()
+            .any(|t| t.rows.last().is_some_and(|row| !row.is_empty()));
+        for piece in split_lines(spans, in_cell) {
             let (text, bold) = join(&piece);
             if text.is_empty() {
                 continue;

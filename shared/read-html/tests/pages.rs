@@ -269,6 +269,15 @@ fn a_line_up_table_gives_one_item_per_row() {
 }
 
 #[test]
+fn a_line_up_cell_broken_into_lines_is_one_entry() {
+    let read = blocks(
+        "<main><table><tr><th>Speaker</th><th>Organization</th></tr>
+        <tr><td>Ms. Ana Ruiz<br>Director</td><td>ITU</td></tr></table></main>",
+    );
+    assert_eq!(texts(&read), ["Ms. Ana Ruiz Director, ITU"]);
+}
+
+#[test]
 fn a_two_column_form_table_gives_labels_and_answers() {
     let read = blocks(
         "<main><table><tr><td>Session Type</td><td>Workshop</td></tr>
