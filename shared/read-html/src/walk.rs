@@ -210,24 +210,24 @@ fn content_root(html: &Html) -> Option<NodeRef<'_, Node>> {
             .descendants()
             .filter(|n| n.value().is_element())
     };
-    let element = |n: &NodeRef<'_, Node>| n.value().as_element().cloned();
+    let element_is = |n: &NodeRef<'_, Node>, test: &dyn Fn(&Element) -> bool| {
+        n.value().as_element().is_some_and(test)
+    };
     let main: Vec<_> = elements()
-        .filter(|n| {
-            element(n).is_some_and(|e| e.name() == "main" || e.attr("role") == Some("main"))
-        })
+        .filter(|n| element_is(n, &|e| e.name() == "main" || e.attr("role") == Some("main")))
         .collect();
     if let Some(main) = largest(main) {
         return Some(main);
     }
     let articles: Vec<_> = elements()
-        .filter(|n| element(n).is_some_and(|e| e.name() == "article"))
+        .filter(|n| element_is(n, &|e| e.name() == "article"))
         .collect();
     if let Some(article) = largest(articles) {
         return Some(article);
     }
     let containers: Vec<_> = elements()
         .filter(|n| {
-            element(n).is_some_and(|e| {
+            element_is(n, &|e| {
                 e.classes()
                     .chain(e.id())
                     .any(|name| CONTENT_NAMES.contains(&name.to_ascii_lowercase().as_str()))
@@ -237,7 +237,7 @@ fn content_root(html: &Html) -> Option<NodeRef<'_, Node>> {
     if let Some(container) = largest(containers) {
         return Some(container);
     }
-    elements().find(|n| element(n).is_some_and(|e| e.name() == "body"))
+    elements().find(|n| element_is(n, &|e| e.name() == "body"))
 }
 
 /// The page's `<h1>` when the content root does not hold one: themes often
@@ -265,9 +265,8 @@ fn title_outside<'a>(html: &'a Html, root: NodeRef<'a, Node>) -> Option<NodeRef<
 }
 
 /// The number of a list item of inline text that is its ordered list's
-/// only item: a
-/// numbered paragraph rather than a list, as Word, LibreOffice and pandoc
-/// export a numbered heading ("<ol start=2><li>Summary of Issues"). It is
+/// only item: a numbered paragraph rather than a list, as Word, LibreOffice
+/// and pandoc export a numbered heading ("<ol start=2><li>Summary of Issues"). It is
 /// read as the line "2. Summary of Issues", which the summary reader judges
 /// as it judges that line in a text file.
 fn numbered_paragraph(node: NodeRef<'_, Node>) -> Option<u32> {
