@@ -35,6 +35,7 @@ schema:
 ## Throughput figures (summaries per second); not a pass/fail test.
 bench:
 	$(CARGO) bench -p rapporteur-parse --bench parse --locked
+	$(CARGO) bench -p rapporteur-read-html --bench read --locked
 	$(CARGO) bench -p rapporteur-render-docx --bench render --locked
 	$(CARGO) build --release --locked -p rapporteur-cli
 	RAPPORTEUR_BIN=$(CURDIR)/target/release/rapporteur $(CARGO) bench -p rapporteur-render-pdf --bench render --locked

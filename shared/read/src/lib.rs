@@ -16,6 +16,7 @@ pub enum InputFormat {
     Text,
     Markdown,
     Docx,
+    Html,
 }
 
 /// The zip signature every .docx starts with.
@@ -23,7 +24,12 @@ const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
 impl InputFormat {
     /// Every format, for listings and tests.
-    pub const ALL: [InputFormat; 3] = [InputFormat::Text, InputFormat::Markdown, InputFormat::Docx];
+    pub const ALL: [InputFormat; 4] = [
+        InputFormat::Text,
+        InputFormat::Markdown,
+        InputFormat::Docx,
+        InputFormat::Html,
+    ];
 
     /// The file extensions (lower case) of the format.
     pub fn extensions(self) -> &'static [&'static str] {
@@ -31,12 +37,14 @@ impl InputFormat {
             InputFormat::Text => &["txt", "text"],
             InputFormat::Markdown => &["md", "markdown"],
             InputFormat::Docx => &["docx"],
+            InputFormat::Html => &["html", "htm"],
         }
     }
 
     /// The format of an input by its name's extension, and for a name that
     /// says nothing, by its first bytes (a zip is a Word document: the text
-    /// reader could only call it binary). Anything else is read as text.
+    /// reader could only call it binary; a page that starts `<!doctype html`
+    /// or `<html` is a web page). Anything else is read as text.
     pub fn detect(name: &str, bytes: &[u8]) -> InputFormat {
         let extension = std::path::Path::new(name)
             .extension()
@@ -51,6 +59,8 @@ impl InputFormat {
         }
         if bytes.starts_with(ZIP_SIGNATURE) {
             InputFormat::Docx
+        } else if starts_as_html(bytes) {
+            InputFormat::Html
         } else {
             InputFormat::Text
         }
@@ -62,6 +72,7 @@ impl InputFormat {
             InputFormat::Text => SourceFormat::Text,
             InputFormat::Markdown => SourceFormat::Markdown,
             InputFormat::Docx => SourceFormat::Docx,
+            InputFormat::Html => SourceFormat::Html,
         }
     }
 
@@ -76,8 +87,20 @@ impl InputFormat {
                 rapporteur_parse::text_document(name, bytes, options)
             }
             InputFormat::Docx => rapporteur_read_docx::docx_document(name, bytes, options),
+            InputFormat::Html => rapporteur_read_html::html_document(name, bytes, options),
         }
     }
+}
+
+/// Whether the bytes open as a web page does: `<!doctype html` or `<html`,
+/// in any case, after a UTF-8 byte order mark and whitespace.
+fn starts_as_html(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.trim_ascii_start();
+    let opens = |prefix: &[u8]| {
+        start.len() >= prefix.len() && start[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    opens(b"<!doctype html") || opens(b"<html")
 }
 
 /// Every extension a directory walk should take, in every format.
@@ -131,6 +154,33 @@ mod tests {
             InputFormat::detect("notes.log", b"Summary"),
             InputFormat::Text
         );
+        assert_eq!(InputFormat::detect("a.HTM", b""), InputFormat::Html);
+        assert_eq!(
+            InputFormat::detect("upload", b"\xEF\xBB\xBF\n  <!DOCTYPE HTML><p>x"),
+            InputFormat::Html
+        );
+        assert_eq!(
+            InputFormat::detect("upload", b"<Html lang=fr>"),
+            InputFormat::Html
+        );
+        assert_eq!(
+            InputFormat::detect("notes", b"<b>not a page</b>"),
+            InputFormat::Text
+        );
+    }
+
+    #[test]
+    fn a_web_page_reaches_the_html_reader_by_name_or_by_content() {
+        let page = "<!DOCTYPE html><html><body><nav>Home</nav><main>\
+            <h1>Summary of Side Event: Rural Networks</h1><p>8 March 2023, 10:00-11:15 CET</p>\
+            <h2>Key Issues discussed</h2><ul><li><strong>Ms. Ana Ruiz</strong>, Director, \
+            Ministry of ICT explained the reform.</li></ul></main></body></html>";
+        for name in ["page.html", "job-source"] {
+            let summary =
+                read_summary(name, page.as_bytes(), &ParseOptions::default()).expect("a summary");
+            assert_eq!(summary.source.format, SourceFormat::Html);
+            assert_eq!(summary.event.title, "Rural Networks");
+        }
     }
 
     #[test]
