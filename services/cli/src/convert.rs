@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::ParseOptions;
-use rapporteur_pipeline::Converter;
+use rapporteur_pipeline::{Converted, Converter, Provenance};
 use rapporteur_render::{Format, RenderOptions};
 use rapporteur_storage::{OutputKey, Storage};
 use rayon::prelude::*;
@@ -78,14 +78,25 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     }
 
     let written = AtomicUsize::new(0);
+    let skipped = AtomicUsize::new(0);
+    let provenance = Provenance {
+        job_id: None,
+        metadata: Some(&metadata),
+        force: args.force,
+    };
     let convert_all = || {
         jobs.par_iter()
             .map(|input| {
-                let result = convert_one(input, &formats, &storage, &limits, &converter);
+                let result =
+                    convert_one(input, &formats, &storage, &limits, &converter, provenance);
                 progress.inc(1);
                 match result {
-                    Ok(files) => {
-                        written.fetch_add(files, Ordering::Relaxed);
+                    Ok(converted) if converted.unchanged => {
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                        true
+                    }
+                    Ok(converted) => {
+                        written.fetch_add(converted.outputs.len() + 1, Ordering::Relaxed);
                         true
                     }
                     Err(message) => {
@@ -107,8 +118,9 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         converted: total - failed,
         failed,
     };
+    let skipped = skipped.load(Ordering::Relaxed);
     eprintln!(
-        "rapporteur: converted {} of {total} inputs, {} rejected; wrote {} files to {} in {:.2} s",
+        "rapporteur: converted {} of {total} inputs, {} rejected, {skipped} already current; wrote {} files to {} in {:.2} s",
         tally.converted,
         tally.failed,
         written.load(Ordering::Relaxed),
@@ -118,19 +130,19 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     Ok(tally)
 }
 
-/// Converts one input to every format; returns the number of files written,
-/// or the message that explains why the input was rejected.
+/// Converts one input to every format (or finds its outputs current), or
+/// gives the message that explains why the input was rejected.
 fn convert_one(
     input: &Input,
     formats: &[Format],
     storage: &Storage,
     limits: &Limits,
     converter: &Converter,
-) -> Result<usize, String> {
+    provenance: Provenance<'_>,
+) -> Result<Converted, String> {
     let bytes = input.read(limits).map_err(|e| e.to_string())?;
     let key = OutputKey::new(&input.key).map_err(|e| format!("{}: {e}", input.name))?;
-    let written = converter
-        .convert(&input.name, &bytes, formats, &key, storage)
-        .map_err(|e| e.message)?;
-    Ok(written.len())
+    converter
+        .convert_for(&input.name, &bytes, formats, &key, storage, provenance)
+        .map_err(|e| e.message)
 }

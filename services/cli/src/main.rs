@@ -5,6 +5,7 @@
 mod convert;
 mod explain;
 mod submit;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +39,14 @@ enum Command {
         #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
         max_input_bytes: usize,
     },
-    /// Print a published JSON Schema: event-summary (default), job-request or job-result.
+    /// Check every output manifest under STORAGE (a directory), optionally
+    /// only those whose path starts with PREFIX: each object's size and
+    /// checksum. Exit 1 when anything is missing or changed.
+    Verify {
+        storage: PathBuf,
+        prefix: Option<String>,
+    },
+    /// Print a published JSON Schema: event-summary (default), job-request, job-result or output-manifest.
     Schema {
         #[arg(default_value = "event-summary")]
         name: String,
@@ -72,6 +80,10 @@ pub(crate) struct ConvertArgs {
     /// its `dms` block files the PDF and DOCX (README, "DMS metadata").
     #[arg(long, value_name = "FILE.json")]
     metadata: Option<PathBuf>,
+    /// Convert every input again, even those whose outputs are current (the
+    /// same source converted with the same options and metadata).
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -105,6 +117,10 @@ fn main() -> ExitCode {
         Command::Schema { name } => {
             let mut schemas = vec![("event-summary.schema.json", rapporteur_model::json_schema())];
             schemas.extend(rapporteur_jobs::json_schemas());
+            schemas.push((
+                "output-manifest.schema.json",
+                rapporteur_manifest::json_schema(),
+            ));
             match schemas
                 .into_iter()
                 .find(|(file, _)| file.strip_suffix(".schema.json") == Some(name.as_str()))
@@ -115,7 +131,7 @@ fn main() -> ExitCode {
                 }
                 None => {
                     eprintln!(
-                        "rapporteur: no schema named '{name}'; use event-summary, job-request or job-result"
+                        "rapporteur: no schema named '{name}'; use event-summary, job-request, job-result or output-manifest"
                     );
                     ExitCode::from(2)
                 }
@@ -125,6 +141,14 @@ fn main() -> ExitCode {
             file,
             max_input_bytes,
         } => match explain::run(&file, max_input_bytes) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("rapporteur: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Verify { storage, prefix } => match verify::run(&storage, prefix.as_deref()) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(error) => {

@@ -65,7 +65,8 @@ fn examples_convert_to_schema_valid_deterministic_json_equal_to_the_model() {
         ]);
         assert!(output.status.success(), "{}", stderr(&output));
         assert!(
-            stderr(&output).contains("converted 6 of 6 inputs, 0 rejected; wrote 6 files"),
+            stderr(&output)
+                .contains("converted 6 of 6 inputs, 0 rejected, 0 already current; wrote 12 files"),
             "{}",
             stderr(&output)
         );
@@ -73,11 +74,20 @@ fn examples_convert_to_schema_valid_deterministic_json_equal_to_the_model() {
     let names = files_in(first.path());
     assert_eq!(
         names.len(),
-        6,
-        "one JSON per example and nothing else (no temp files): {names:?}"
+        12,
+        "one JSON and one manifest per example and nothing else (no temp files): {names:?}"
     );
     assert_eq!(names, files_in(second.path()));
     for name in &names {
+        // Manifests hold no clock time: they too are equal between runs.
+        if name.ends_with(".manifest.json") {
+            assert_eq!(
+                std::fs::read(first.path().join(name)).unwrap(),
+                std::fs::read(second.path().join(name)).unwrap(),
+                "{name} differs between runs"
+            );
+            continue;
+        }
         let bytes = std::fs::read(first.path().join(name)).unwrap();
         assert_eq!(
             bytes,
@@ -145,12 +155,17 @@ fn rejected_inputs_are_reported_and_the_rest_still_convert() {
     );
     assert!(err.contains("../escape.txt"), "{err}");
     assert!(
-        err.contains("converted 2 of 4 inputs, 2 rejected; wrote 2 files"),
+        err.contains("converted 2 of 4 inputs, 2 rejected, 0 already current; wrote 4 files"),
         "{err}"
     );
     assert_eq!(
         files_in(out.path()),
-        ["2023/side-event.json", "batch/inner/seed.json"]
+        [
+            "2023/side-event.json",
+            "2023/side-event.manifest.json",
+            "batch/inner/seed.json",
+            "batch/inner/seed.manifest.json"
+        ]
     );
     assert!(!out.path().parent().unwrap().join("escape.json").exists());
 }
@@ -171,7 +186,7 @@ fn inputs_that_would_overwrite_each_other_are_refused() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(err.contains("would overwrite those of"), "{err}");
-    assert_eq!(files_in(out.path()), ["a.json"]);
+    assert_eq!(files_in(out.path()), ["a.json", "a.manifest.json"]);
 }
 
 #[test]
@@ -325,4 +340,85 @@ fn a_metadata_file_files_every_output_and_a_wrong_one_stops_the_run() {
         stderr(&output)
     );
     assert!(!target.exists() || files_in(&target).is_empty());
+}
+
+#[test]
+fn a_rerun_converts_only_what_is_not_current_and_verify_checks_every_manifest() {
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    std::fs::write(input.path().join("a.txt"), &seed).unwrap();
+    std::fs::write(input.path().join("b.txt"), &seed).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let convert = |extra: &[&str]| {
+        let mut args = vec![
+            "convert",
+            input.path().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--formats",
+            "json,docx",
+        ];
+        args.extend(extra);
+        let output = rapporteur(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    assert!(
+        convert(&[])
+            .contains("converted 2 of 2 inputs, 0 rejected, 0 already current; wrote 6 files")
+    );
+    // An interrupted or repeated run: only the changed input is converted.
+    std::fs::write(
+        input.path().join("b.txt"),
+        [seed.as_slice(), b"\n\nNote: revised."].concat(),
+    )
+    .unwrap();
+    let err = convert(&[]);
+    assert!(
+        err.contains("converted 2 of 2 inputs, 0 rejected, 1 already current; wrote 3 files"),
+        "{err}"
+    );
+    let err = convert(&["--force"]);
+    assert!(err.contains("0 already current; wrote 6 files"), "{err}");
+
+    let verify = |args: &[&str]| {
+        let mut all = vec!["verify", out.path().to_str().unwrap()];
+        all.extend(args);
+        let output = rapporteur(&all);
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+        )
+    };
+    let (code, text) = verify(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("verified 2 manifests: 4 of 4 objects intact, 0 problems"),
+        "{text}"
+    );
+
+    std::fs::write(out.path().join("a.docx"), b"tampered").unwrap();
+    std::fs::remove_file(out.path().join("b.json")).unwrap();
+    let (code, text) = verify(&[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("changed  a.docx (in a.manifest.json): now 8 bytes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("missing  b.json (in b.manifest.json)"),
+        "{text}"
+    );
+    assert!(text.contains("2 of 4 objects intact, 2 problems"), "{text}");
+    let (code, text) = verify(&["a"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("verified 1 manifest: 1 of 2 objects intact, 1 problem"),
+        "{text}"
+    );
+
+    // A damaged set is not current: the next run repairs it.
+    let err = convert(&[]);
+    assert!(err.contains("0 already current; wrote 6 files"), "{err}");
+    assert_eq!(verify(&[]).0, Some(0));
 }

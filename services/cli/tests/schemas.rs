@@ -13,6 +13,10 @@ fn published(file: &str) -> PathBuf {
 fn schemas() -> Vec<(&'static str, String)> {
     let mut all = vec![("event-summary.schema.json", rapporteur_model::json_schema())];
     all.extend(rapporteur_jobs::json_schemas());
+    all.push((
+        "output-manifest.schema.json",
+        rapporteur_manifest::json_schema(),
+    ));
     all
 }
 

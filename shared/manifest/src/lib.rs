@@ -91,6 +91,9 @@ pub struct RenderIdentity {
     pub formats: Vec<String>,
     /// "a4" or "letter".
     pub page_size: String,
+    /// The DMS filing the PDF and DOCX carry (the metadata's `dms` block as
+    /// checked), `null` when none.
+    pub dms: Option<serde_json::Value>,
 }
 
 impl Manifest {
@@ -359,6 +362,7 @@ mod tests {
             options: RenderIdentity {
                 formats: vec!["json".into()],
                 page_size: "a4".into(),
+                dms: None,
             },
             metadata: serde_json::Map::new(),
         }

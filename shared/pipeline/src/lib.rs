@@ -3,9 +3,17 @@
 //! The CLI and the worker both convert documents through [`Converter`], so a
 //! job's outputs are byte-identical to `rapporteur convert`'s, and every
 //! failure carries a stable code and whether trying again could help.
+//!
+//! Every set of outputs is committed by its manifest (`rapporteur-manifest`):
+//! an old manifest is removed before its set is replaced, the outputs are
+//! written, and the new manifest is written last. A set whose manifest says
+//! it is what this conversion would write again is left alone.
 
 use std::path::PathBuf;
 
+use rapporteur_manifest::{
+    MANIFEST_EXTENSION, MANIFEST_VERSION, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
+};
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseError, ParseOptions};
 use rapporteur_render::{Format, RenderOptions};
@@ -26,6 +34,36 @@ pub struct WrittenOutput {
     pub path: PathBuf,
     pub bytes: u64,
     pub sha256: String,
+}
+
+/// Who asked for a conversion, for the manifest: the job id (none for
+/// `rapporteur convert`) and the request's metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Provenance<'a> {
+    pub job_id: Option<&'a str>,
+    pub metadata: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// Write the set even when it is current (`convert --force`).
+    pub force: bool,
+}
+
+/// What a conversion did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub outputs: Vec<WrittenOutput>,
+    /// The set's manifest, below the storage root.
+    pub manifest: PathBuf,
+    /// True when the set was already current (same source, options,
+    /// metadata and Rapporteur version) and nothing was written.
+    pub unchanged: bool,
+}
+
+/// The media type of each output format, as the manifest records it.
+fn media_type(format: Format) -> &'static str {
+    match format {
+        Format::Json => "application/json",
+        Format::Pdf => "application/pdf",
+        Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
 }
 
 /// Why a document could not be converted.
@@ -66,9 +104,9 @@ impl Converter {
         Ok(rapporteur_read::read_summary(name, bytes, &self.parse)?)
     }
 
-    /// Converts one document and writes `<key>.<format>` for every format.
-    /// Everything is rendered before anything is written, so a failure
-    /// leaves no partial set of outputs behind.
+    /// Converts one document and writes `<key>.<format>` for every format,
+    /// then `<key>.manifest.json`. Everything is rendered before anything is
+    /// written, so a failure leaves no partial set of outputs behind.
     pub fn convert(
         &self,
         name: &str,
@@ -77,6 +115,76 @@ impl Converter {
         key: &OutputKey,
         storage: &Storage,
     ) -> Result<Vec<WrittenOutput>, ConvertError> {
+        self.convert_for(name, bytes, formats, key, storage, Provenance::default())
+            .map(|converted| converted.outputs)
+    }
+
+    /// The options part of a manifest for `formats`.
+    fn identity(&self, formats: &[Format]) -> RenderIdentity {
+        let mut names: Vec<String> = formats.iter().map(|f| f.extension().to_string()).collect();
+        names.sort();
+        names.dedup();
+        RenderIdentity {
+            formats: names,
+            page_size: self.render.page_size.name().to_string(),
+            dms: self
+                .render
+                .dms
+                .as_ref()
+                .and_then(|dms| serde_json::to_value(dms).ok()),
+        }
+    }
+
+    /// [`Converter::convert`] for a job: the manifest names the job and
+    /// keeps its metadata, and a set that is already current is not written
+    /// again ([`Converted::unchanged`]).
+    pub fn convert_for(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        formats: &[Format],
+        key: &OutputKey,
+        storage: &Storage,
+        provenance: Provenance<'_>,
+    ) -> Result<Converted, ConvertError> {
+        let empty = serde_json::Map::new();
+        let metadata = provenance.metadata.unwrap_or(&empty);
+        let identity = self.identity(formats);
+        let source_sha256 = format!("{:x}", Sha256::digest(bytes));
+        let manifest_path = storage.path_for(key, MANIFEST_EXTENSION);
+        let storage_error = |e: rapporteur_storage::StorageError| ConvertError {
+            code: if e.is_transient() {
+                "storage_unavailable"
+            } else {
+                "invalid_key"
+            },
+            message: format!("{name}: {e}"),
+            line: None,
+            transient: e.is_transient(),
+        };
+        if !provenance.force
+            && let Some(current) = current_manifest(&manifest_path)
+            && current.is_current_for(&source_sha256, &identity, metadata, VERSION)
+            && current.objects_intact(storage.root())
+        {
+            let outputs = current
+                .outputs
+                .iter()
+                .filter_map(|o| {
+                    Some(WrittenOutput {
+                        format: o.format.parse().ok()?,
+                        path: storage.root().join(&o.path),
+                        bytes: o.bytes,
+                        sha256: o.sha256.clone(),
+                    })
+                })
+                .collect();
+            return Ok(Converted {
+                outputs,
+                manifest: manifest_path,
+                unchanged: true,
+            });
+        }
         let summary = self.read(name, bytes)?;
         let rendered = formats
             .iter()
@@ -92,19 +200,15 @@ impl Converter {
             .iter()
             .map(|(format, bytes)| (format.extension(), bytes.as_slice()))
             .collect();
+        // The old manifest goes first: from here until the new one lands,
+        // no manifest claims objects that are being replaced.
+        storage
+            .remove(key, MANIFEST_EXTENSION)
+            .map_err(storage_error)?;
         let paths = storage
             .write_all_atomic(key, &outputs)
-            .map_err(|e| ConvertError {
-                code: if e.is_transient() {
-                    "storage_unavailable"
-                } else {
-                    "invalid_key"
-                },
-                message: format!("{name}: {e}"),
-                line: None,
-                transient: e.is_transient(),
-            })?;
-        Ok(rendered
+            .map_err(storage_error)?;
+        let written: Vec<WrittenOutput> = rendered
             .into_iter()
             .zip(paths)
             .map(|((format, bytes), path)| WrittenOutput {
@@ -113,8 +217,60 @@ impl Converter {
                 bytes: bytes.len() as u64,
                 sha256: format!("{:x}", Sha256::digest(&bytes)),
             })
-            .collect())
+            .collect();
+        let manifest = Manifest {
+            manifest_version: MANIFEST_VERSION.to_string(),
+            key: key.as_str().to_string(),
+            job_id: provenance.job_id.map(str::to_string),
+            source: ManifestSource {
+                name: summary.source.name.clone(),
+                sha256: source_sha256,
+                bytes: bytes.len() as u64,
+                format: serde_json::to_value(summary.source.format)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            },
+            outputs: written
+                .iter()
+                .map(|output| ManifestOutput {
+                    format: output.format.extension().to_string(),
+                    path: format!("{key}.{}", output.format.extension()),
+                    bytes: output.bytes,
+                    sha256: output.sha256.clone(),
+                    media_type: media_type(output.format).to_string(),
+                })
+                .collect(),
+            schema_version: rapporteur_model::SCHEMA_VERSION.to_string(),
+            rapporteur_version: VERSION.to_string(),
+            options: identity,
+            metadata: metadata.clone(),
+        };
+        storage
+            .write_atomic(key, MANIFEST_EXTENSION, &manifest.to_json())
+            .map_err(storage_error)?;
+        Ok(Converted {
+            outputs: written,
+            manifest: manifest_path,
+            unchanged: false,
+        })
     }
+}
+
+/// The version of Rapporteur recorded in manifests: a new version may
+/// write other bytes, so its sets are never taken as current.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The manifest at `path`, if there is a readable one.
+fn current_manifest(path: &std::path::Path) -> Option<Manifest> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(rapporteur_manifest::MAX_MANIFEST_BYTES)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Manifest::from_json(&bytes).ok()
 }
 
 #[cfg(test)]
@@ -135,6 +291,113 @@ mod tests {
         let on_disk = std::fs::read(root.path().join("2023/seed.json")).unwrap();
         assert_eq!(written[0].bytes, on_disk.len() as u64);
         assert_eq!(written[0].sha256, format!("{:x}", Sha256::digest(&on_disk)));
+    }
+
+    fn modified(path: &std::path::Path) -> std::time::SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn the_manifest_commits_the_set_and_a_current_set_is_not_rewritten() {
+        let root = tempfile::tempdir().unwrap();
+        let storage = Storage::open(root.path()).unwrap();
+        let key = OutputKey::new("2023/seed").unwrap();
+        let converter = Converter::default();
+        let metadata: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"input": "seed.txt"}"#).unwrap();
+        let job = Provenance {
+            job_id: Some("job-1"),
+            metadata: Some(&metadata),
+            force: false,
+        };
+        let formats = [Format::Json, Format::Docx];
+        let first = converter
+            .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
+            .unwrap();
+        assert!(!first.unchanged);
+        assert_eq!(first.manifest, root.path().join("2023/seed.manifest.json"));
+        let manifest = Manifest::from_json(&std::fs::read(&first.manifest).unwrap()).unwrap();
+        assert_eq!(manifest.job_id.as_deref(), Some("job-1"));
+        assert_eq!(
+            manifest.source.sha256,
+            format!("{:x}", Sha256::digest(SEED))
+        );
+        assert_eq!(manifest.source.format, "text");
+        assert_eq!(manifest.metadata, metadata);
+        let paths: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, ["2023/seed.json", "2023/seed.docx"]);
+        let tally = rapporteur_manifest::verify(root.path(), None).unwrap();
+        assert_eq!((tally.manifests, tally.intact), (1, 2));
+        assert!(tally.is_intact());
+
+        // The same source, options and metadata again (a redelivery): nothing
+        // is written, the outputs are reported as they are.
+        let stamps: Vec<_> = first.outputs.iter().map(|o| modified(&o.path)).collect();
+        let manifest_stamp = modified(&first.manifest);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let again = converter
+            .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
+            .unwrap();
+        assert!(again.unchanged);
+        assert_eq!(again.outputs, first.outputs);
+        let after: Vec<_> = again.outputs.iter().map(|o| modified(&o.path)).collect();
+        assert_eq!(after, stamps);
+        assert_eq!(modified(&again.manifest), manifest_stamp);
+
+        // A damaged output is not current: the set is written again.
+        std::fs::write(root.path().join("2023/seed.json"), b"{}").unwrap();
+        let repaired = converter
+            .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
+            .unwrap();
+        assert!(!repaired.unchanged);
+        assert!(
+            rapporteur_manifest::verify(root.path(), None)
+                .unwrap()
+                .is_intact()
+        );
+
+        // Other options (a DMS filing) make another set.
+        let mut filed = converter.clone();
+        filed.render.dms = Some(rapporteur_model::Dms {
+            title: Some("Filed".into()),
+            ..Default::default()
+        });
+        let refiled = filed
+            .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
+            .unwrap();
+        assert!(!refiled.unchanged);
+        assert_ne!(refiled.outputs[1].sha256, first.outputs[1].sha256);
+    }
+
+    #[test]
+    fn a_failed_replacement_leaves_no_manifest_claiming_the_old_set() {
+        let root = tempfile::tempdir().unwrap();
+        let storage = Storage::open(root.path()).unwrap();
+        let key = OutputKey::new("seed").unwrap();
+        let converter = Converter::default();
+        converter
+            .convert("seed.txt", SEED, &[Format::Json], &key, &storage)
+            .unwrap();
+        assert!(root.path().join("seed.manifest.json").exists());
+        // A folder where the new JSON goes: the replacement fails after the
+        // old manifest is gone, and no manifest names objects that may have
+        // changed.
+        let changed = [SEED, b"\n".as_slice()].concat();
+        std::fs::remove_file(root.path().join("seed.json")).unwrap();
+        std::fs::create_dir(root.path().join("seed.json")).unwrap();
+        std::fs::write(root.path().join("seed.json/x"), b"").unwrap();
+        assert!(
+            converter
+                .convert("seed.txt", &changed, &[Format::Json], &key, &storage)
+                .is_err()
+        );
+        assert!(!root.path().join("seed.manifest.json").exists());
+        assert_eq!(
+            rapporteur_manifest::verify(root.path(), None)
+                .unwrap()
+                .manifests,
+            0
+        );
     }
 
     #[test]

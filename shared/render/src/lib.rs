@@ -104,6 +104,14 @@ pub enum PageSize {
 }
 
 impl PageSize {
+    /// The size's name on the command line and in manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            PageSize::A4 => "a4",
+            PageSize::Letter => "letter",
+        }
+    }
+
     /// Width and height in millimetres.
     pub fn millimetres(self) -> (f32, f32) {
         match self {
