@@ -61,8 +61,8 @@ pub(crate) struct ConvertArgs {
     /// Directory the outputs are written to (created if missing).
     #[arg(long, short)]
     out: PathBuf,
-    /// Comma-separated output formats.
-    #[arg(long, value_delimiter = ',', default_value = "json")]
+    /// Comma-separated output formats (default: all three).
+    #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
     formats: Vec<Format>,
     /// Inputs larger than this many bytes are rejected.
     #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
@@ -91,8 +91,8 @@ pub(crate) struct SubmitArgs {
     /// Summary files, directories (walked recursively) and .zip archives.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Comma-separated output formats.
-    #[arg(long, value_delimiter = ',', default_value = "json")]
+    /// Comma-separated output formats (default: all three).
+    #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
     formats: Vec<Format>,
     /// Follow the result events until every submitted job has ended; exit 1
     /// if any failed.
