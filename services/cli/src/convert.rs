@@ -2,19 +2,19 @@
 //! independently, in parallel; one bad input never stops the others.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::ParseOptions;
-use rapporteur_pipeline::{Converted, Converter, Provenance};
+use rapporteur_pipeline::{Converter, Provenance};
 use rapporteur_render::{Format, RenderOptions};
 use rapporteur_storage::{OutputKey, Storage};
 use rayon::prelude::*;
 
 use crate::ConvertArgs;
+use crate::report::{self, Row, Status};
 
 /// How a run went.
 pub(crate) struct Tally {
@@ -53,32 +53,37 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
             .expect("valid template"),
     );
-    let report = |message: String| progress.suspend(|| eprintln!("rapporteur: {message}"));
+    let say = |message: String| progress.suspend(|| eprintln!("rapporteur: {message}"));
     let mut jobs = Vec::new();
-    let mut failed = 0;
+    let mut rows: Vec<Row> = Vec::new();
     let mut keys: HashMap<String, String> = HashMap::new();
     for found in discovered {
-        let claimed = found.map_err(|e| e.to_string()).and_then(|input| {
-            match keys.insert(input.key.clone(), input.name.clone()) {
-                Some(first) => Err(format!(
-                    "{}: its outputs would overwrite those of {first} (both are named '{}'); convert them into different --out directories",
-                    input.name, input.key
+        let claimed = found
+            .map_err(|e| Row::refused("", "", Status::Rejected, e.code(), None, &e.to_string()))
+            .and_then(|input| match keys.insert(input.key.clone(), input.name.clone()) {
+                Some(first) => Err(Row::refused(
+                    &input.name,
+                    &input.key,
+                    Status::Rejected,
+                    "key_collision",
+                    None,
+                    &format!(
+                        "{}: its outputs would overwrite those of {first} (both are named '{}'); convert them into different --out directories",
+                        input.name, input.key
+                    ),
                 )),
                 None => Ok(input),
-            }
-        });
+            });
         match claimed {
             Ok(input) => jobs.push(input),
-            Err(message) => {
-                report(message);
+            Err(row) => {
+                say(row.message.clone().unwrap_or_default());
                 progress.inc(1);
-                failed += 1;
+                rows.push(row);
             }
         }
     }
 
-    let written = AtomicUsize::new(0);
-    let skipped = AtomicUsize::new(0);
     let provenance = Provenance {
         job_id: None,
         metadata: Some(&metadata),
@@ -87,51 +92,56 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let convert_all = || {
         jobs.par_iter()
             .map(|input| {
-                let result =
-                    convert_one(input, &formats, &storage, &limits, &converter, provenance);
+                let row = convert_one(input, &formats, &storage, &limits, &converter, provenance);
                 progress.inc(1);
-                match result {
-                    Ok(converted) if converted.unchanged => {
-                        skipped.fetch_add(1, Ordering::Relaxed);
-                        true
-                    }
-                    Ok(converted) => {
-                        written.fetch_add(converted.outputs.len() + 1, Ordering::Relaxed);
-                        true
-                    }
-                    Err(message) => {
-                        report(message);
-                        false
-                    }
+                if let Some(message) = &row.message {
+                    say(message.clone());
                 }
+                row
             })
-            .filter(|ok| !ok)
-            .count()
+            .collect::<Vec<Row>>()
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()?;
-    failed += pool.install(convert_all);
+    rows.extend(pool.install(convert_all));
     progress.finish_and_clear();
 
+    let count = |status: Status| rows.iter().filter(|r| r.status == status).count();
+    let skipped = count(Status::Skipped);
+    let failed = count(Status::Rejected) + count(Status::Failed);
+    let written: usize = rows
+        .iter()
+        .filter(|r| r.status == Status::Converted)
+        .map(|r| {
+            // Every output and the manifest.
+            [&r.json_sha256, &r.pdf_sha256, &r.docx_sha256]
+                .iter()
+                .filter(|c| c.is_some())
+                .count()
+                + 1
+        })
+        .sum();
+    if let Some(path) = &args.report {
+        report::write(path, rows)?;
+    }
     let tally = Tally {
         converted: total - failed,
         failed,
     };
-    let skipped = skipped.load(Ordering::Relaxed);
     eprintln!(
         "rapporteur: converted {} of {total} inputs, {} rejected, {skipped} already current; wrote {} files to {} in {:.2} s",
         tally.converted,
         tally.failed,
-        written.load(Ordering::Relaxed),
+        written,
         storage.root().display(),
         started.elapsed().as_secs_f64()
     );
     Ok(tally)
 }
 
-/// Converts one input to every format (or finds its outputs current), or
-/// gives the message that explains why the input was rejected.
+/// Converts one input to every format (or finds its outputs current), and
+/// says what became of it.
 fn convert_one(
     input: &Input,
     formats: &[Format],
@@ -139,10 +149,60 @@ fn convert_one(
     limits: &Limits,
     converter: &Converter,
     provenance: Provenance<'_>,
-) -> Result<Converted, String> {
-    let bytes = input.read(limits).map_err(|e| e.to_string())?;
-    let key = OutputKey::new(&input.key).map_err(|e| format!("{}: {e}", input.name))?;
-    converter
-        .convert_for(&input.name, &bytes, formats, &key, storage, provenance)
-        .map_err(|e| e.message)
+) -> Row {
+    let refused = |status, code: &str, line, message: &str| {
+        Row::refused(&input.name, &input.key, status, code, line, message)
+    };
+    let bytes = match input.read(limits) {
+        Ok(bytes) => bytes,
+        Err(e) => return refused(Status::Rejected, e.code(), None, &e.to_string()),
+    };
+    let key = match OutputKey::new(&input.key) {
+        Ok(key) => key,
+        Err(e) => {
+            return refused(
+                Status::Rejected,
+                "invalid_key",
+                None,
+                &format!("{}: {e}", input.name),
+            );
+        }
+    };
+    match converter.convert_for(&input.name, &bytes, formats, &key, storage, provenance) {
+        Ok(converted) => {
+            let checksum = |format: Format| {
+                converted
+                    .outputs
+                    .iter()
+                    .find(|o| o.format == format)
+                    .map(|o| o.sha256.clone())
+            };
+            Row {
+                input: input.name.clone(),
+                key: input.key.clone(),
+                status: if converted.unchanged {
+                    Status::Skipped
+                } else {
+                    Status::Converted
+                },
+                error_code: None,
+                line: None,
+                message: None,
+                warnings: converted.warnings,
+                json_sha256: checksum(Format::Json),
+                pdf_sha256: checksum(Format::Pdf),
+                docx_sha256: checksum(Format::Docx),
+            }
+        }
+        Err(e) => refused(
+            if e.transient {
+                Status::Failed
+            } else {
+                Status::Rejected
+            },
+            e.code,
+            e.line,
+            &e.message,
+        ),
+    }
 }

@@ -4,6 +4,7 @@
 
 mod convert;
 mod explain;
+mod report;
 mod submit;
 mod verify;
 
@@ -84,6 +85,10 @@ pub(crate) struct ConvertArgs {
     /// same source converted with the same options and metadata).
     #[arg(long)]
     force: bool,
+    /// Write one row per input (key, status, error code, line, message,
+    /// warnings, checksums) to this file: JSON if it ends in .json, else CSV.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

@@ -421,3 +421,76 @@ fn a_rerun_converts_only_what_is_not_current_and_verify_checks_every_manifest() 
     assert!(err.contains("0 already current; wrote 6 files"), "{err}");
     assert_eq!(verify(&[]).0, Some(0));
 }
+
+#[test]
+fn a_report_gives_one_row_per_input_in_csv_or_json() {
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    std::fs::write(input.path().join("good.txt"), &seed).unwrap();
+    std::fs::write(
+        input.path().join("press.txt"),
+        "FOR IMMEDIATE RELEASE\n\nITU announces a thing.\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |report: &Path| {
+        rapporteur(&[
+            "convert",
+            input.path().to_str().unwrap(),
+            "--out",
+            out.path().join("out").to_str().unwrap(),
+            "--formats",
+            "json,pdf",
+            "--report",
+            report.to_str().unwrap(),
+        ])
+    };
+    let json = out.path().join("report.json");
+    assert_eq!(run(&json).status.code(), Some(1));
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    let good = rows.iter().find(|r| r["key"] == "good").unwrap();
+    assert_eq!(good["status"], "converted");
+    let pdf = std::fs::read(out.path().join("out/good.pdf")).unwrap();
+    assert_eq!(
+        good["pdf_sha256"],
+        rapporteur_manifest::sha256_hex(&pdf).as_str()
+    );
+    assert!(good["docx_sha256"].is_null());
+    assert!(good["warnings"].is_u64());
+    let press = rows.iter().find(|r| r["key"] == "press").unwrap();
+    assert_eq!(press["status"], "rejected");
+    assert_eq!(press["error_code"], "not_a_summary");
+    assert_eq!(press["line"], 1);
+    assert!(press["message"].as_str().unwrap().contains("press release"));
+
+    // The same run again, as CSV: the good input is now skipped. Python's
+    // csv module reads it back.
+    let csv = out.path().join("report.csv");
+    assert_eq!(run(&csv).status.code(), Some(1));
+    if rapporteur_test_tools::available(&[rapporteur_test_tools::Tool::Python]) {
+        let rows = rapporteur_test_tools::python(
+            "import csv, json, sys\nprint(json.dumps(list(csv.DictReader(open(sys.argv[1])))))",
+            &[&csv],
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&rows).unwrap();
+        let statuses: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap(),
+                    r["status"].as_str().unwrap(),
+                    r["error_code"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("good", "skipped", ""),
+                ("press", "rejected", "not_a_summary")
+            ]
+        );
+    }
+}

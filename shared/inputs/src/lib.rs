@@ -138,6 +138,28 @@ pub enum InputError {
     TooLarge { name: String, limit: u64 },
 }
 
+impl InputError {
+    /// The stable code of the error, as reports and result events give it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::NotFound { .. } => "source_not_found",
+            InputError::Unreadable { .. }
+            | InputError::NotAFile { .. }
+            | InputError::ArchiveChanged { .. } => "unreadable_input",
+            InputError::NonUtf8Name { .. } | InputError::HiddenName { .. } => "invalid_key",
+            InputError::BadArchive { .. }
+            | InputError::UnsafeEntryName { .. }
+            | InputError::EncryptedEntry { .. }
+            | InputError::NestedArchive { .. }
+            | InputError::EntryUnreadable { .. } => "bad_archive",
+            InputError::TooManyEntries { .. }
+            | InputError::ArchiveTooLarge { .. }
+            | InputError::CompressionRatio { .. }
+            | InputError::TooLarge { .. } => "too_large",
+        }
+    }
+}
+
 impl Input {
     /// Reads the bytes, refusing more than limits.max_document_bytes (checked
     /// on the bytes actually read, not only on declared sizes, since zip

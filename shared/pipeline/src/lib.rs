@@ -55,6 +55,9 @@ pub struct Converted {
     /// True when the set was already current (same source, options,
     /// metadata and Rapporteur version) and nothing was written.
     pub unchanged: bool,
+    /// How many warnings the reader gave (not known for an unchanged set,
+    /// which is not read again).
+    pub warnings: Option<usize>,
 }
 
 /// The media type of each output format, as the manifest records it.
@@ -183,6 +186,7 @@ impl Converter {
                 outputs,
                 manifest: manifest_path,
                 unchanged: true,
+                warnings: None,
             });
         }
         let summary = self.read(name, bytes)?;
@@ -253,6 +257,7 @@ impl Converter {
             outputs: written,
             manifest: manifest_path,
             unchanged: false,
+            warnings: Some(summary.warnings.len()),
         })
     }
 }
