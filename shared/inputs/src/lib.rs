@@ -24,7 +24,7 @@ use zip::result::ZipError;
 /// Extensions (lowercase, compared case-insensitively) of the files taken
 /// when walking a directory or an archive. A file named directly on the
 /// command line is taken whatever its extension.
-pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "docx"];
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "docx", "pdf"];
 
 /// Extension of the archives opened instead of being read as documents.
 const ARCHIVE_EXTENSION: &str = "zip";

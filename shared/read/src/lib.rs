@@ -16,6 +16,7 @@ pub enum InputFormat {
     Text,
     Markdown,
     Docx,
+    Pdf,
 }
 
 /// The zip signature every .docx starts with.
@@ -23,7 +24,12 @@ const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
 impl InputFormat {
     /// Every format, for listings and tests.
-    pub const ALL: [InputFormat; 3] = [InputFormat::Text, InputFormat::Markdown, InputFormat::Docx];
+    pub const ALL: [InputFormat; 4] = [
+        InputFormat::Text,
+        InputFormat::Markdown,
+        InputFormat::Docx,
+        InputFormat::Pdf,
+    ];
 
     /// The file extensions (lower case) of the format.
     pub fn extensions(self) -> &'static [&'static str] {
@@ -31,12 +37,14 @@ impl InputFormat {
             InputFormat::Text => &["txt", "text"],
             InputFormat::Markdown => &["md", "markdown"],
             InputFormat::Docx => &["docx"],
+            InputFormat::Pdf => &["pdf"],
         }
     }
 
     /// The format of an input by its name's extension, and for a name that
     /// says nothing, by its first bytes (a zip is a Word document: the text
-    /// reader could only call it binary). Anything else is read as text.
+    /// reader could only call it binary; `%PDF-` is a PDF). Anything else
+    /// is read as text.
     pub fn detect(name: &str, bytes: &[u8]) -> InputFormat {
         let extension = std::path::Path::new(name)
             .extension()
@@ -51,6 +59,8 @@ impl InputFormat {
         }
         if bytes.starts_with(ZIP_SIGNATURE) {
             InputFormat::Docx
+        } else if bytes.starts_with(b"%PDF-") {
+            InputFormat::Pdf
         } else {
             InputFormat::Text
         }
@@ -62,6 +72,7 @@ impl InputFormat {
             InputFormat::Text => SourceFormat::Text,
             InputFormat::Markdown => SourceFormat::Markdown,
             InputFormat::Docx => SourceFormat::Docx,
+            InputFormat::Pdf => SourceFormat::Pdf,
         }
     }
 
@@ -76,6 +87,7 @@ impl InputFormat {
                 rapporteur_parse::text_document(name, bytes, options)
             }
             InputFormat::Docx => rapporteur_read_docx::docx_document(name, bytes, options),
+            InputFormat::Pdf => rapporteur_read_pdf::pdf_document(name, bytes, options),
         }
     }
 }
@@ -126,6 +138,11 @@ mod tests {
         assert_eq!(
             InputFormat::detect("upload", b"PK\x03\x04..."),
             InputFormat::Docx
+        );
+        assert_eq!(InputFormat::detect("a.PDF", b""), InputFormat::Pdf);
+        assert_eq!(
+            InputFormat::detect("upload", b"%PDF-1.7\n..."),
+            InputFormat::Pdf
         );
         assert_eq!(
             InputFormat::detect("notes.log", b"Summary"),
