@@ -135,9 +135,13 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
     let mut start = 0;
     let mut marker = None;
     let mut marker_x = glyphs[0].x;
-    let word_end = glyphs
-        .iter()
-        .position(|g| is_space(&g.text))
+    // The first word ends at a space glyph or at a gap as wide as one
+    // (a tab after a list number draws no glyph).
+    let word_end = (0..glyphs.len())
+        .find(|&i| {
+            is_space(&glyphs[i].text)
+                || i > 0 && glyphs[i].x - (glyphs[i - 1].x + glyphs[i - 1].width) > SPACE_GAP * size
+        })
         .unwrap_or(glyphs.len());
     let first_word: String = glyphs[..word_end].iter().map(|g| g.text.as_str()).collect();
     let gap_after = |i: usize| {
@@ -151,7 +155,7 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
     let bullet = glyphs[0].text.chars().count() == 1
         && glyphs[0].text.chars().all(is_bullet_char)
         || glyphs[0].symbol;
-    if bullet && word_end == 1 && glyphs.len() > 1 && gap_after(0) > 0.3 * size {
+    if bullet && glyphs.len() > 1 && gap_after(0) > 0.3 * size {
         marker = Some(glyphs[0].text.clone());
         start = 1;
     } else if word_end < glyphs.len()
@@ -176,6 +180,7 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
             let spaced = text.ends_with(' ') || glyph.text.starts_with(char::is_whitespace);
             if gap > SPACE_GAP * size && !spaced {
                 text.push(' ');
+                first_word_end.get_or_insert(p.x + p.width);
             }
         }
         for c in glyph.text.chars() {
@@ -422,7 +427,7 @@ pub fn reading_order(page: &PageRows, index: usize, right_margin: f32) -> Vec<Li
             let (left, right): (Vec<&Segment>, Vec<&Segment>) = rows[i..end]
                 .iter()
                 .flat_map(|r| &r.segments)
-                .partition(|s| s.x1 <= gutter);
+                .partition(|s| s.x0 < gutter);
             for (column, segments) in [left, right].into_iter().enumerate() {
                 let edge = segments.iter().map(|s| s.x1).fold(0.0, f32::max);
                 for s in segments {
@@ -477,7 +482,13 @@ fn column_band(rows: &[Row], start: usize, width: f32) -> Option<(usize, f32)> {
         })
     };
     let (left_end, right_start) = split(rows.get(start)?)?;
-    let crosses = |row: &Row, lo: f32, hi: f32| row.segments.iter().any(|s| s.x0 < hi - 1.0 && s.x1 > lo + 1.0);
+    // A line of the left column may run into the gutter up to where the
+    // right column starts; a line across the page runs past that.
+    let crosses = |row: &Row, _lo: f32, hi: f32| {
+        row.segments
+            .iter()
+            .any(|s| s.x0 < hi - 1.0 && s.x1 > hi + 1.0)
+    };
     let mut lo = left_end;
     let mut hi = right_start;
     let mut end = start + 1;
@@ -503,14 +514,14 @@ fn column_band(rows: &[Row], start: usize, width: f32) -> Option<(usize, f32)> {
     let left: Vec<&Segment> = rows[start..end]
         .iter()
         .flat_map(|r| &r.segments)
-        .filter(|s| s.x1 <= lo + 1.0)
+        .filter(|s| s.x0 < hi - 1.0)
         .collect();
     let left_x0 = left.iter().map(|s| s.x0).fold(f32::MAX, f32::min);
     let full = left
         .iter()
         .filter(|s| s.x1 >= lo - 0.35 * (lo - left_x0))
         .count();
-    (full * 2 >= left.len()).then_some((end, lo + 1.0))
+    (full * 2 >= left.len()).then_some((end, hi - 1.0))
 }
 
 /// The paragraphs of a document's lines, as the summary reader's blocks.

@@ -221,6 +221,20 @@ pub fn pdf_document_within(
     Ok(document_of(rows))
 }
 
+/// Every page's rows, for looking at how a PDF is read (the `lines`
+/// example); empty when the file does not load.
+pub fn page_rows_of(bytes: &[u8]) -> Vec<layout::PageRows> {
+    let Ok(file) = PdfFile::load_mem(bytes) else {
+        return Vec::new();
+    };
+    let mut fonts = glyphs::FontCache::default();
+    file.get_pages()
+        .values()
+        .filter_map(|id| glyphs::page_text(&file, *id, &mut fonts, usize::MAX).ok())
+        .map(|page| layout::page_rows(&page.glyphs, page.width, page.height))
+        .collect()
+}
+
 /// Blocks from the rows of every page.
 pub fn document_of(mut pages: Vec<layout::PageRows>) -> Document {
     let mut warnings = Vec::new();
