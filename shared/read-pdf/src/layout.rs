@@ -170,37 +170,44 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
         start += glyphs[start..].iter().take_while(|g| is_space(&g.text)).count();
     }
     let glyphs = &glyphs[start..];
-    let mut text = String::new();
-    let mut bold: Vec<(usize, usize)> = Vec::new();
+    // Characters with their weight, in the order they stand on the page.
+    let mut chars: Vec<(char, bool)> = Vec::new();
     let mut previous: Option<&Glyph> = None;
     let mut first_word_end = None;
+    let ends_with_space = |chars: &[(char, bool)]| chars.last().is_none_or(|c| c.0 == ' ');
     for glyph in glyphs {
         if let Some(p) = previous {
             let gap = glyph.x - (p.x + p.width);
-            let spaced = text.ends_with(' ') || glyph.text.starts_with(char::is_whitespace);
+            let spaced = ends_with_space(&chars) || glyph.text.starts_with(char::is_whitespace);
             if gap > SPACE_GAP * size && !spaced {
-                text.push(' ');
+                chars.push((' ', false));
                 first_word_end.get_or_insert(p.x + p.width);
             }
         }
         for c in glyph.text.chars() {
             let c = if c.is_whitespace() { ' ' } else { c };
-            if c == ' ' && (text.is_empty() || text.ends_with(' ')) {
+            if c == ' ' && ends_with_space(&chars) {
                 continue;
             }
             if c == ' ' && first_word_end.is_none() {
                 first_word_end = Some(p_end(previous, glyph));
             }
-            let at = text.len();
-            text.push(c);
-            if glyph.bold && c != ' ' {
-                match bold.last_mut() {
-                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
-                    _ => bold.push((at, text.len())),
-                }
-            }
+            chars.push((c, glyph.bold));
         }
         previous = Some(glyph);
+    }
+    logical_order(&mut chars);
+    let mut text = String::new();
+    let mut bold: Vec<(usize, usize)> = Vec::new();
+    for (c, is_bold) in chars {
+        let at = text.len();
+        text.push(c);
+        if is_bold && c != ' ' {
+            match bold.last_mut() {
+                Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
+                _ => bold.push((at, text.len())),
+            }
+        }
     }
     let x0 = glyphs.first().map_or(marker_x, |g| g.x);
     let x1 = glyphs.last().map_or(x0, |g| g.x + g.width);
@@ -215,6 +222,50 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
         marker_x,
         first_word: first_word_end.map_or(x1, |end| end) - x0,
     })
+}
+
+/// Hebrew and Arabic letters (and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// A page shows right-to-left text in visual order, its letters left to
+/// right as they stand; a reader wants them in the order they are written.
+/// Each run of right-to-left letters (with the spaces and punctuation
+/// between them) is turned round, mirrored brackets swapped. Left-to-right
+/// text around the run keeps its order: this is the reading of a
+/// left-to-right paragraph with right-to-left names in it, which is what
+/// summaries hold (a whole right-to-left paragraph reads right too).
+fn logical_order(chars: &mut [(char, bool)]) {
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_rtl(chars[i].0) {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut j = i + 1;
+        while j < chars.len() {
+            let c = chars[j].0;
+            if is_rtl(c) {
+                end = j;
+            } else if c.is_alphanumeric() {
+                break;
+            }
+            j += 1;
+        }
+        chars[i..=end].reverse();
+        for (c, _) in &mut chars[i..=end] {
+            *c = match *c {
+                '(' => ')',
+                ')' => '(',
+                '[' => ']',
+                ']' => '[',
+                other => other,
+            };
+        }
+        i = end + 1;
+    }
 }
 
 /// Where the word before a space ends: the end of the glyph before it.

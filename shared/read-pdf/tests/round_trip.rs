@@ -62,8 +62,8 @@ fn rendered_summaries_read_back_to_the_same_model() {
             if from_pdf != from_text {
                 failures.push(format!(
                     "{name} ({paper:?}):\n  text: {}\n  pdf:  {}",
-                    from_text.to_json(),
-                    from_pdf.to_json()
+                    String::from_utf8_lossy(&from_text.to_json()),
+                    String::from_utf8_lossy(&from_pdf.to_json())
                 ));
             }
         }
