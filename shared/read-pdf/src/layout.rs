@@ -412,21 +412,22 @@ pub fn drop_furniture(pages: &mut [PageRows]) -> Vec<Vec<String>> {
         for i in edge_rows(page) {
             let row = &page.rows[i];
             let top = row.y - row.size;
-            let in_band = row.y < MARGIN_BAND * height + row.size * 0.5 && i < 2
-                || top > (1.0 - MARGIN_BAND) * height && i + 2 >= n;
+            let at_top = i < 2 && i + 1 < n;
+            // Furniture stands apart from the text: more than two lines'
+            // space from its neighbour towards the middle of the page (a
+            // title's lines in a large size do not).
+            let apart = if at_top || n == 1 {
+                page.rows.get(i + 1).is_none_or(|next| next.y - row.y > 1.8 * row.size)
+            } else {
+                row.y - page.rows[i - 1].y > 1.8 * row.size
+            };
+            let in_band = apart
+                && (at_top && row.y < MARGIN_BAND * height + row.size * 0.5
+                    || !at_top && top > (1.0 - MARGIN_BAND) * height);
             let key = masked(&row.text());
             let repeated = seen
                 .iter()
                 .any(|(p, t, y)| *p != index && *t == key && (y - row.y).abs() < 3.0);
-            // A page number stands apart from the text: more than two lines'
-            // space from its neighbour.
-            let apart = if i == 0 {
-                page.rows.get(1).is_none_or(|next| next.y - row.y > 2.0 * row.size)
-            } else if i + 1 == n {
-                i == 0 || row.y - page.rows[i - 1].y > 2.0 * row.size
-            } else {
-                false
-            };
             if in_band || repeated || apart && is_page_number(&row.text()) {
                 drop[i] = true;
             }

@@ -177,7 +177,7 @@ pub fn pdf_document_within(
     let mut images = 0;
     let mut inflated_budget = limits.max_total_inflated;
     for (number, page_id) in pages {
-        if started.elapsed() > limits.time {
+        if started.elapsed() >= limits.time {
             return Err(reject(
                 RejectKind::TooLarge,
                 format!(

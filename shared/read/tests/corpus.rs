@@ -25,6 +25,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("F8", 1.0),
     ("F9", 1.0),
     ("F10", 1.0),
+    ("F12", 1.0),
 ];
 
 /// The scorer prints scores to three decimals.
