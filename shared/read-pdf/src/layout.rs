@@ -464,6 +464,9 @@ pub struct Line {
     pub flow: (usize, usize, usize),
     /// Right edge of the text in this column.
     pub right: f32,
+    /// Cells of a table row or fields set at tab stops, joined: a row of
+    /// its own, never joined to the next.
+    pub cells: bool,
 }
 
 /// A page's rows in reading order: a band of rows split by a gutter is read
@@ -496,7 +499,9 @@ pub fn reading_order(page: &PageRows, index: usize, right_margin: f32) -> Vec<Li
             for s in segments {
                 append(&mut joined, s.clone());
             }
-            lines.push(line(&joined, index, (index, band, 0), right_margin));
+            let mut joined = line(&joined, index, (index, band, 0), right_margin);
+            joined.cells = row.segments.len() > 1;
+            lines.push(joined);
         }
         i += 1;
     }
@@ -517,6 +522,7 @@ fn line(s: &Segment, page: usize, flow: (usize, usize, usize), right: f32) -> Li
         page,
         flow,
         right: right.max(s.x1),
+        cells: false,
     }
 }
 
@@ -571,7 +577,7 @@ fn column_band(rows: &[Row], start: usize, width: f32) -> Option<(usize, f32)> {
     let left_x0 = left.iter().map(|s| s.x0).fold(f32::MAX, f32::min);
     let full = left
         .iter()
-        .filter(|s| s.x1 >= lo - 0.35 * (lo - left_x0))
+        .filter(|s| s.x1 >= hi - 0.35 * (hi - left_x0))
         .count();
     (full * 2 >= left.len()).then_some((end, hi - 1.0))
 }
@@ -609,7 +615,7 @@ pub fn blocks(lines: &[Line], warnings: &mut Vec<(usize, String)>) -> Vec<Block>
                 let same_size = (l.size - size).abs() <= 0.08 * size;
                 let same_flow = prev.flow == l.flow;
                 let gap = l.y - prev.y;
-                if l.marker.is_some() || !same_size {
+                if l.marker.is_some() || !same_size || l.cells || prev.cells {
                     None
                 } else if same_flow {
                     let spaced = gap > pitch * l.size.max(prev.size) * 1.2 + 0.5 || gap <= 0.0;
