@@ -38,9 +38,21 @@ fn long_pdf(pages: usize) -> Vec<u8> {
                  local government offices to affordable broadband within five years";
     let all: Vec<Vec<common::Run>> = (1..=pages)
         .map(|page| {
-            let mut runs = vec![run(300.0, 46.0, 10.0, Face::Regular, "Annual Report — WSIS Forum")];
+            let mut runs = vec![run(
+                300.0,
+                46.0,
+                10.0,
+                Face::Regular,
+                "Annual Report — WSIS Forum",
+            )];
             if page == 1 {
-                runs.push(run(71.0, 90.0, 20.0, Face::Bold, "Workshop: Connecting Every School"));
+                runs.push(run(
+                    71.0,
+                    90.0,
+                    20.0,
+                    Face::Bold,
+                    "Workshop: Connecting Every School",
+                ));
             }
             for line in 0..45 {
                 let start = (line * 7 + page) % 40;
@@ -48,7 +60,13 @@ fn long_pdf(pages: usize) -> Vec<u8> {
                 let y = 120.0 + line as f32 * 14.7 + (line / 5) as f32 * 4.0;
                 runs.push(run(71.0, y, 9.0, Face::Regular, text.trim()));
             }
-            runs.push(run(280.0, 805.0, 10.0, Face::Regular, &format!("Page {page} of {pages}")));
+            runs.push(run(
+                280.0,
+                805.0,
+                10.0,
+                Face::Regular,
+                &format!("Page {page} of {pages}"),
+            ));
             runs
         })
         .collect();
@@ -89,7 +107,8 @@ fn measure(label: &str, bytes: &[u8], budget: Duration) {
 /// Reads `bytes` in a fresh process and returns its peak memory in KiB and
 /// the number of blocks read.
 fn child_peak(label: &str, bytes: &[u8]) {
-    let path = std::env::temp_dir().join(format!("rapporteur-pdf-bench-{}.pdf", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("rapporteur-pdf-bench-{}.pdf", std::process::id()));
     std::fs::write(&path, bytes).expect("a scratch file");
     let output = Command::new(std::env::current_exe().expect("this bench"))
         .env(CHILD, &path)
@@ -116,7 +135,8 @@ fn main() {
         );
         return;
     }
-    let seed = parse_summary("seed.txt", SEED.as_bytes(), &ParseOptions::default()).expect("parses");
+    let seed =
+        parse_summary("seed.txt", SEED.as_bytes(), &ParseOptions::default()).expect("parses");
     let seed_pdf = render(
         &seed,
         &PdfOptions {
@@ -125,13 +145,25 @@ fn main() {
         },
     )
     .expect("renders");
-    let pages = lopdf::Document::load_mem(&seed_pdf).expect("loads").get_pages().len();
+    let pages = lopdf::Document::load_mem(&seed_pdf)
+        .expect("loads")
+        .get_pages()
+        .len();
     let thirty = long_pdf(30);
-    assert!(!pdf_document("30.pdf", &thirty, &options()).expect("reads").blocks.is_empty());
+    assert!(
+        !pdf_document("30.pdf", &thirty, &options())
+            .expect("reads")
+            .blocks
+            .is_empty()
+    );
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    measure(&format!("seed ({pages} pages)"), &seed_pdf, Duration::from_secs(3));
+    measure(
+        &format!("seed ({pages} pages)"),
+        &seed_pdf,
+        Duration::from_secs(3),
+    );
     measure("3 dense pages", &long_pdf(3), Duration::from_secs(3));
     let three_hundred = long_pdf(300);
     measure("30 pages", &thirty, Duration::from_secs(2));

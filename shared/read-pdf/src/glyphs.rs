@@ -108,7 +108,10 @@ pub struct FontCache {
 
 impl Font {
     fn from_dict(doc: &Document, dict: &Dictionary, limit: usize) -> Font {
-        let subtype = dict.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+        let subtype = dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
         let two_byte = subtype == b"Type0";
         let base_name = String::from_utf8_lossy(
             dict.get(b"BaseFont")
@@ -167,7 +170,12 @@ impl Font {
                 widths: dict
                     .get_deref(b"Widths", doc)
                     .and_then(Object::as_array)
-                    .map(|a| a.iter().take(256).map(|o| number(o).unwrap_or(0.0)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .take(256)
+                            .map(|o| number(o).unwrap_or(0.0))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 // The standard 14 fonts carry no widths; half an em is
                 // their average, close enough to tell words apart.
@@ -405,7 +413,10 @@ fn media_box(doc: &Document, page: &Dictionary) -> [f64; 4] {
             let v = numbers(array);
             return [v[0], v[1], v[2], v[3]];
         }
-        node = dict.get_deref(b"Parent", doc).and_then(Object::as_dict).ok();
+        node = dict
+            .get_deref(b"Parent", doc)
+            .and_then(Object::as_dict)
+            .ok();
     }
     // A4, the most common paper.
     [0.0, 0.0, 595.0, 842.0]
@@ -413,7 +424,9 @@ fn media_box(doc: &Document, page: &Dictionary) -> [f64; 4] {
 
 fn page_font_keys(doc: &Document, page_id: ObjectId) -> HashMap<Vec<u8>, FontKey> {
     let mut keys = HashMap::new();
-    let (direct, inherited) = doc.get_page_resources(page_id).unwrap_or((None, Vec::new()));
+    let (direct, inherited) = doc
+        .get_page_resources(page_id)
+        .unwrap_or((None, Vec::new()));
     let mut dicts: Vec<&Dictionary> = inherited
         .iter()
         .rev()
@@ -445,9 +458,11 @@ fn font_keys(doc: &Document, resources: &Dictionary) -> HashMap<Vec<u8>, FontKey
 /// for XObjects.
 fn page_resources(doc: &Document, page_id: ObjectId) -> Option<Dictionary> {
     let (direct, inherited) = doc.get_page_resources(page_id).ok()?;
-    direct
-        .cloned()
-        .or_else(|| inherited.first().and_then(|id| doc.get_dictionary(*id).ok().cloned()))
+    direct.cloned().or_else(|| {
+        inherited
+            .first()
+            .and_then(|id| doc.get_dictionary(*id).ok().cloned())
+    })
 }
 
 impl Interpreter<'_> {
@@ -529,12 +544,14 @@ impl Interpreter<'_> {
                             state.word_spacing = v[0];
                             state.char_spacing = v[1];
                         }
-                        line_matrix =
-                            mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], &line_matrix);
+                        line_matrix = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], &line_matrix);
                         text_matrix = line_matrix;
                     }
                     let items: &[Object] = match op.operator.as_str() {
-                        "TJ" => args.first().and_then(|a| a.as_array().ok()).map_or(&[], |a| a),
+                        "TJ" => args
+                            .first()
+                            .and_then(|a| a.as_array().ok())
+                            .map_or(&[], |a| a),
                         _ => args.last().map_or(&[], std::slice::from_ref),
                     };
                     for item in items {
@@ -571,7 +588,11 @@ impl Interpreter<'_> {
             return;
         }
         let dict = resources
-            .and_then(|r| r.get_deref(b"Font", self.doc).and_then(Object::as_dict).ok())
+            .and_then(|r| {
+                r.get_deref(b"Font", self.doc)
+                    .and_then(Object::as_dict)
+                    .ok()
+            })
             .and_then(|f| f.get(name).and_then(Object::as_dict).ok());
         if let Some(dict) = dict {
             let font = Font::from_dict(self.doc, dict, self.limit);
@@ -651,7 +672,11 @@ impl Interpreter<'_> {
         depth: usize,
     ) -> Result<(), PageError> {
         let Some(stream) = resources
-            .and_then(|r| r.get_deref(b"XObject", self.doc).and_then(Object::as_dict).ok())
+            .and_then(|r| {
+                r.get_deref(b"XObject", self.doc)
+                    .and_then(Object::as_dict)
+                    .ok()
+            })
             .and_then(|x| x.get_deref(name, self.doc).and_then(Object::as_stream).ok())
         else {
             return Ok(());

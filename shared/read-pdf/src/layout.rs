@@ -99,8 +99,24 @@ pub fn page_rows(glyphs: &[Glyph], width: f32, height: f32) -> PageRows {
 fn is_bullet_char(c: char) -> bool {
     matches!(
         c,
-        '•' | '◦' | '▪' | '‣' | '●' | '○' | '■' | '□' | '–' | '-' | '*' | '·' | '➢' | '➤' | '►'
-            | '→' | '✓' | '✔' | '∙'
+        '•' | '◦'
+            | '▪'
+            | '‣'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '–'
+            | '-'
+            | '*'
+            | '·'
+            | '➢'
+            | '➤'
+            | '►'
+            | '→'
+            | '✓'
+            | '✔'
+            | '∙'
     ) || ('\u{E000}'..='\u{F8FF}').contains(&c)
 }
 
@@ -115,10 +131,14 @@ fn is_number_marker(text: &str) -> bool {
     let letter = inner.len() == 1 && inner.chars().all(|c| c.is_ascii_alphabetic());
     let roman = !inner.is_empty()
         && inner.len() <= 4
-        && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'I' | 'V' | 'X'));
+        && inner
+            .chars()
+            .all(|c| matches!(c, 'i' | 'v' | 'x' | 'I' | 'V' | 'X'));
     // Dotted sub-numbers ("2.1.") too.
     let dotted = inner.len() <= 8
-        && inner.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && inner
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
         && inner.contains('.');
     digits || letter || roman || dotted
 }
@@ -148,12 +168,9 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
         glyphs
             .get(i + 1..)
             .and_then(|rest| rest.iter().find(|g| !is_space(&g.text)))
-            .map_or(0.0, |next| {
-                next.x - (glyphs[i].x + glyphs[i].width)
-            })
+            .map_or(0.0, |next| next.x - (glyphs[i].x + glyphs[i].width))
     };
-    let bullet = glyphs[0].text.chars().count() == 1
-        && glyphs[0].text.chars().all(is_bullet_char)
+    let bullet = glyphs[0].text.chars().count() == 1 && glyphs[0].text.chars().all(is_bullet_char)
         || glyphs[0].symbol;
     if bullet && glyphs.len() > 1 && gap_after(0) > 0.3 * size {
         marker = Some(glyphs[0].text.clone());
@@ -167,7 +184,10 @@ fn segment(glyphs: &[&Glyph]) -> Option<Segment> {
     }
     if marker.is_some() {
         marker_x = glyphs[0].x;
-        start += glyphs[start..].iter().take_while(|g| is_space(&g.text)).count();
+        start += glyphs[start..]
+            .iter()
+            .take_while(|g| is_space(&g.text))
+            .count();
     }
     let glyphs = &glyphs[start..];
     // Characters with their weight, in the order they stand on the page.
@@ -366,12 +386,18 @@ pub fn is_page_number(text: &str) -> bool {
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | '/' | '|' | '.'))
         .filter(|w| !w.is_empty())
         .collect();
-    let numbers = words.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).count();
+    let numbers = words
+        .iter()
+        .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
+        .count();
     let others_allowed = words.iter().all(|w| {
         w.chars().all(|c| c.is_ascii_digit())
-            || matches!(*w, "page" | "p" | "pg" | "of" | "sur" | "de" | "página" | "pagina" | "von" | "seite")
+            || matches!(
+                *w,
+                "page" | "p" | "pg" | "of" | "sur" | "de" | "página" | "pagina" | "von" | "seite"
+            )
     });
-    numbers >= 1 && numbers <= 2 && others_allowed && words.len() <= 4
+    (1..=2).contains(&numbers) && others_allowed && words.len() <= 4
 }
 
 /// A row's text with digits masked, to find the same running header on
@@ -417,7 +443,9 @@ pub fn drop_furniture(pages: &mut [PageRows]) -> Vec<Vec<String>> {
             // space from its neighbour towards the middle of the page (a
             // title's lines in a large size do not).
             let apart = if at_top || n == 1 {
-                page.rows.get(i + 1).is_none_or(|next| next.y - row.y > 1.8 * row.size)
+                page.rows
+                    .get(i + 1)
+                    .is_none_or(|next| next.y - row.y > 1.8 * row.size)
             } else {
                 row.y - page.rows[i - 1].y > 1.8 * row.size
             };
@@ -624,16 +652,20 @@ pub fn blocks(lines: &[Line], warnings: &mut Vec<(usize, String)>) -> Vec<Block>
                     let room = prev.right - prev.x1;
                     let ended = room > l.first_word + 0.5 * l.size;
                     let label_above = block.all_bold()
-                        && !l.bold.first().is_some_and(|&(s, e)| s == 0 && e == l.text.len())
+                        && !l
+                            .bold
+                            .first()
+                            .is_some_and(|&(s, e)| s == 0 && e == l.text.len())
                         && room > 0.3 * (prev.right - prev.x0);
                     let outdented = block.role == Role::Item && l.x0 < prev.x0 - 0.5 * l.size;
                     (!(spaced || ended || label_above || outdented)).then_some(false)
                 } else {
                     // A new column or page: the paragraph carries on if it
                     // stopped mid-sentence or the line starts in lower case.
-                    let open_end = !block.text.trim_end().ends_with([
-                        '.', '!', '?', ':', ';', ')', '"', '”', '’', '»',
-                    ]);
+                    let open_end = !block
+                        .text
+                        .trim_end()
+                        .ends_with(['.', '!', '?', ':', ';', ')', '"', '”', '’', '»']);
                     let lower = l.text.chars().next().is_some_and(char::is_lowercase);
                     let prose = matches!(block.role, Role::Text | Role::Item) && !heading;
                     (prose && (open_end || lower)).then_some(true)
@@ -741,7 +773,8 @@ fn typical_pitch(lines: &[Line]) -> f32 {
 fn join(block: &mut Block, l: &Line, number: usize, warnings: &mut Vec<(usize, String)>) {
     let text = &mut block.text;
     let next_lower = l.text.chars().next().is_some_and(char::is_lowercase);
-    let ends_hyphen = text.ends_with('-') && text.chars().rev().nth(1).is_some_and(char::is_alphabetic);
+    let ends_hyphen =
+        text.ends_with('-') && text.chars().rev().nth(1).is_some_and(char::is_alphabetic);
     let offset;
     if text.ends_with('\u{AD}') {
         text.pop();

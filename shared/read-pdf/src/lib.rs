@@ -21,9 +21,7 @@ use std::time::{Duration, Instant};
 
 use lopdf::{Document as PdfFile, LoadOptions};
 use rapporteur_model::{EventSummary, SourceFormat};
-use rapporteur_parse::{
-    Document, ParseError, ParseOptions, RejectKind, read_document, source_of,
-};
+use rapporteur_parse::{Document, ParseError, ParseOptions, RejectKind, read_document, source_of};
 
 /// The limits a PDF is read within.
 #[derive(Debug, Clone)]
@@ -117,7 +115,8 @@ pub fn pdf_document_within(
     if !looks_like_pdf(bytes) {
         return Err(reject(
             RejectKind::CorruptDocument,
-            "not a PDF (it does not start with %PDF-); if it is text, give it a .txt name".to_string(),
+            "not a PDF (it does not start with %PDF-); if it is text, give it a .txt name"
+                .to_string(),
         ));
     }
     if is_encrypted(bytes) {
@@ -200,9 +199,8 @@ pub fn pdf_document_within(
             ),
             glyphs::PageError::Corrupt(detail) => corrupt(format!("page {number}: {detail}")),
         })?;
-        inflated_budget = inflated_budget.saturating_sub(
-            page.glyphs.iter().map(|g| g.text.len()).sum::<usize>(),
-        );
+        inflated_budget =
+            inflated_budget.saturating_sub(page.glyphs.iter().map(|g| g.text.len()).sum::<usize>());
         images += page.images;
         rows.push(layout::page_rows(&page.glyphs, page.width, page.height));
     }
@@ -253,7 +251,10 @@ pub fn document_of(mut pages: Vec<layout::PageRows>) -> Document {
     for (page, texts) in dropped.iter().enumerate() {
         if !texts.is_empty() {
             // The first line read after the page's top.
-            let line = lines.iter().position(|l| l.page >= page).map_or(1, |i| i + 1);
+            let line = lines
+                .iter()
+                .position(|l| l.page >= page)
+                .map_or(1, |i| i + 1);
             warnings.push((
                 line,
                 format!(

@@ -39,7 +39,10 @@ fn two_columns_are_read_left_column_first() {
     page.extend(lines(
         71.0,
         160.0,
-        &["Mr. Bo Li added that a second", "paragraph stays in the left column."],
+        &[
+            "Mr. Bo Li added that a second",
+            "paragraph stays in the left column.",
+        ],
     ));
     page.extend(lines(
         308.0,
@@ -68,9 +71,15 @@ fn a_two_column_form_with_short_labels_is_not_read_as_columns() {
     // Labels on the left stop far from the values: rows, not columns.
     let mut page = Vec::new();
     for (i, (label, value)) in [
-        ("Type:", "Workshop on open data and the cities that publish it"),
+        (
+            "Type:",
+            "Workshop on open data and the cities that publish it",
+        ),
         ("Date:", "12 June 2023, 10:00-11:30 CEST, Room C, Geneva"),
-        ("Chair:", "Ms. Ana Ruiz, Ministry of ICT, Peru, and her team"),
+        (
+            "Chair:",
+            "Ms. Ana Ruiz, Ministry of ICT, Peru, and her team",
+        ),
     ]
     .iter()
     .enumerate()
@@ -92,10 +101,27 @@ fn a_two_column_form_with_short_labels_is_not_read_as_columns() {
 
 /// A page of body text with a running header and a footer, as LibreOffice
 /// sets them in the page's margins.
-fn page_with_furniture(paper: (f32, f32), number: usize, of: usize, body: &[&str]) -> Vec<super_run::Run> {
-    let mut page = vec![run(290.0, 46.0, 11.0, Face::Regular, "WSIS Forum 2023 — Outcome Document")];
+fn page_with_furniture(
+    paper: (f32, f32),
+    number: usize,
+    of: usize,
+    body: &[&str],
+) -> Vec<super_run::Run> {
+    let mut page = vec![run(
+        290.0,
+        46.0,
+        11.0,
+        Face::Regular,
+        "WSIS Forum 2023 — Outcome Document",
+    )];
     page.extend(lines(71.0, 95.0, body));
-    page.push(run(280.0, paper.1 - 38.0, 11.0, Face::Regular, &format!("Page {number} of {of}")));
+    page.push(run(
+        280.0,
+        paper.1 - 38.0,
+        11.0,
+        Face::Regular,
+        &format!("Page {number} of {of}"),
+    ));
     page
 }
 
@@ -129,7 +155,10 @@ fn running_headers_footers_and_page_numbers_are_dropped_by_position() {
         );
     }
     // On a single page nothing repeats: the margin tells.
-    let single = pdf(&[page_with_furniture(A4, 1, 1, &["Only one page of text."])], A4);
+    let single = pdf(
+        &[page_with_furniture(A4, 1, 1, &["Only one page of text."])],
+        A4,
+    );
     assert_eq!(texts(&single), ["Only one page of text."]);
 }
 
@@ -144,14 +173,30 @@ fn a_page_number_alone_at_the_foot_of_the_text_is_dropped() {
 #[test]
 fn a_large_title_near_the_top_edge_is_kept() {
     let page = vec![
-        run(57.0, 50.0, 24.0, Face::Bold, "Summary of Thematic Workshop:"),
+        run(
+            57.0,
+            50.0,
+            24.0,
+            Face::Bold,
+            "Summary of Thematic Workshop:",
+        ),
         run(57.0, 78.0, 24.0, Face::Bold, "Open Data for Cities"),
     ]
     .into_iter()
-    .chain(lines(57.0, 110.0, &["Some text in the body size, which", "most of the page is set in."]))
+    .chain(lines(
+        57.0,
+        110.0,
+        &[
+            "Some text in the body size, which",
+            "most of the page is set in.",
+        ],
+    ))
     .collect();
     let read = blocks(&pdf(&[page], A4));
-    assert_eq!(read[0].text, "Summary of Thematic Workshop: Open Data for Cities");
+    assert_eq!(
+        read[0].text,
+        "Summary of Thematic Workshop: Open Data for Cities"
+    );
     assert_eq!(read[0].role, Role::Heading(1));
 }
 
@@ -159,8 +204,20 @@ fn a_large_title_near_the_top_edge_is_kept() {
 fn bold_speakers_names_are_told_from_the_font() {
     let name = "Ms. Ana Ruiz";
     let page = vec![
-        run(71.0, 95.0, 20.0, Face::Bold, "Workshop: Open Data for Cities"),
-        run(71.0, 125.0, 11.0, Face::Regular, "12 June 2023, 10:00-11:30 CEST"),
+        run(
+            71.0,
+            95.0,
+            20.0,
+            Face::Bold,
+            "Workshop: Open Data for Cities",
+        ),
+        run(
+            71.0,
+            125.0,
+            11.0,
+            Face::Regular,
+            "12 June 2023, 10:00-11:30 CEST",
+        ),
         run(71.0, 155.0, 14.0, Face::Bold, "Key issues"),
         run(71.0, 175.0, 11.0, Face::Bold, name),
         run(
@@ -170,7 +227,13 @@ fn bold_speakers_names_are_told_from_the_font() {
             Face::Regular,
             "(Chief Data Officer, City of Lisbon) said that",
         ),
-        run(71.0, 189.7, 11.0, Face::Regular, "open data needs owners in every city."),
+        run(
+            71.0,
+            189.7,
+            11.0,
+            Face::Regular,
+            "open data needs owners in every city.",
+        ),
     ];
     let bytes = pdf(&[page], A4);
     let read = blocks(&bytes);
@@ -201,9 +264,10 @@ fn words_hyphenated_at_line_ends_are_mended() {
         "Participants discussed how communication policies reach the Director of E-Government and her staff."
     );
     assert!(
-        document
-            .warnings
-            .contains(&(2, "joined 'commu-' and 'nication' hyphenated across lines".to_string())),
+        document.warnings.contains(&(
+            2,
+            "joined 'commu-' and 'nication' hyphenated across lines".to_string()
+        )),
         "{:?}",
         document.warnings
     );
@@ -211,13 +275,20 @@ fn words_hyphenated_at_line_ends_are_mended() {
 
 #[test]
 fn lines_become_paragraphs_by_spacing_and_by_what_fits() {
-    let mut page = lines(71.0, 95.0, &["A first paragraph that runs over the", "whole width."]);
+    let mut page = lines(
+        71.0,
+        95.0,
+        &["A first paragraph that runs over the", "whole width."],
+    );
     // No extra space, but "Short" would have fitted after "width.": a new
     // paragraph.
     page.extend(lines(71.0, 124.4, &["Short second paragraph."]));
     page.extend(lines(71.0, 160.0, &["A third after a gap."]));
     let read = blocks(&pdf(&[page], A4));
-    let got: Vec<(&str, bool)> = read.iter().map(|b| (b.text.as_str(), b.gap_before)).collect();
+    let got: Vec<(&str, bool)> = read
+        .iter()
+        .map(|b| (b.text.as_str(), b.gap_before))
+        .collect();
     assert_eq!(
         got,
         [
@@ -232,20 +303,39 @@ fn lines_become_paragraphs_by_spacing_and_by_what_fits() {
 fn list_markers_are_kept_as_items_with_their_level() {
     let page = vec![
         run(71.0, 95.0, 11.0, Face::Symbol, "•"),
-        run(89.0, 95.0, 11.0, Face::Regular, "A bulleted item, the longest line, that wraps onto"),
+        run(
+            89.0,
+            95.0,
+            11.0,
+            Face::Regular,
+            "A bulleted item, the longest line, that wraps onto",
+        ),
         run(89.0, 109.7, 11.0, Face::Regular, "a second line."),
         run(107.0, 124.4, 11.0, Face::Symbol, "•"),
         run(125.0, 124.4, 11.0, Face::Regular, "A nested item."),
         run(71.0, 139.1, 11.0, Face::Regular, "1."),
         run(89.0, 139.1, 11.0, Face::Regular, "A numbered item."),
-        run(71.0, 153.8, 11.0, Face::Regular, "2. Typed with a space, left as written."),
+        run(
+            71.0,
+            153.8,
+            11.0,
+            Face::Regular,
+            "2. Typed with a space, left as written.",
+        ),
     ];
     let read = blocks(&pdf(&[page], A4));
-    let got: Vec<(Role, u8, &str)> = read.iter().map(|b| (b.role, b.level, b.text.as_str())).collect();
+    let got: Vec<(Role, u8, &str)> = read
+        .iter()
+        .map(|b| (b.role, b.level, b.text.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
-            (Role::Item, 0, "A bulleted item, the longest line, that wraps onto a second line."),
+            (
+                Role::Item,
+                0,
+                "A bulleted item, the longest line, that wraps onto a second line."
+            ),
             (Role::Item, 1, "A nested item."),
             (Role::Item, 0, "A numbered item."),
             (Role::Text, 0, "2. Typed with a space, left as written."),
@@ -264,7 +354,13 @@ fn headings_are_told_by_size_against_the_body() {
     let roles: Vec<Role> = read.iter().map(|b| b.role).collect();
     assert_eq!(
         roles,
-        [Role::Heading(1), Role::Heading(2), Role::Text, Role::Heading(3), Role::Text]
+        [
+            Role::Heading(1),
+            Role::Heading(2),
+            Role::Text,
+            Role::Heading(3),
+            Role::Text
+        ]
     );
 }
 
@@ -277,7 +373,10 @@ fn an_image_only_pdf_is_rejected_with_run_ocr_first() {
     let scan = pdf_with(&[vec![], vec![]], A4, true);
     let error = rejection(&scan);
     assert_eq!(error.kind, RejectKind::Empty);
-    assert!(error.message.starts_with("no text layer: run OCR first"), "{error}");
+    assert!(
+        error.message.starts_with("no text layer: run OCR first"),
+        "{error}"
+    );
     // Without images it has no text at all.
     let blank = rejection(&pdf(&[vec![]], A4));
     assert_eq!(blank.message, "the PDF has no text");
@@ -287,10 +386,18 @@ fn an_image_only_pdf_is_rejected_with_run_ocr_first() {
 fn corrupt_bytes_are_rejected() {
     let not_pdf = rejection(b"Background\n\nJust text with a .pdf name.");
     assert_eq!(not_pdf.kind, RejectKind::CorruptDocument);
-    assert!(not_pdf.message.contains("if it is text, give it a .txt name"), "{not_pdf}");
+    assert!(
+        not_pdf
+            .message
+            .contains("if it is text, give it a .txt name"),
+        "{not_pdf}"
+    );
     let garbage = rejection(b"%PDF-1.7\n\x00\x01garbage that is no object at all");
     assert_eq!(garbage.kind, RejectKind::CorruptDocument);
-    assert!(garbage.message.starts_with("not a readable PDF"), "{garbage}");
+    assert!(
+        garbage.message.starts_with("not a readable PDF"),
+        "{garbage}"
+    );
     // Truncated files, at every tenth of their length, are rejected or
     // read, never a panic.
     let whole = pdf(&[lines(71.0, 95.0, &["Some text."])], A4);
@@ -342,7 +449,10 @@ fn limits_on_size_pages_and_time_are_kept() {
     )
     .unwrap_err();
     assert_eq!(pages.kind, RejectKind::TooLarge);
-    assert!(pages.message.contains("has 2 pages, more than the 1 read"), "{pages}");
+    assert!(
+        pages.message.contains("has 2 pages, more than the 1 read"),
+        "{pages}"
+    );
     // The deadline is checked between pages.
     let slow = pdf_document_within(
         "slow.pdf",
@@ -356,12 +466,7 @@ fn limits_on_size_pages_and_time_are_kept() {
     .unwrap_err();
     assert_eq!(slow.kind, RejectKind::TooLarge);
     assert!(slow.message.contains("took longer than"), "{slow}");
-    let big = pdf_document(
-        "big.pdf",
-        &two_pages,
-        &ParseOptions { max_bytes: 100 },
-    )
-    .unwrap_err();
+    let big = pdf_document("big.pdf", &two_pages, &ParseOptions { max_bytes: 100 }).unwrap_err();
     assert_eq!(big.kind, RejectKind::TooLarge);
 }
 
@@ -379,5 +484,8 @@ fn a_decompression_bomb_is_refused() {
     doc.save_to(&mut bytes).unwrap();
     let error = rejection(&bytes);
     assert_eq!(error.kind, RejectKind::TooLarge, "{error}");
-    assert!(error.message.contains("as decompression bombs do"), "{error}");
+    assert!(
+        error.message.contains("as decompression bombs do"),
+        "{error}"
+    );
 }

@@ -48,7 +48,8 @@ fn rendered_summaries_read_back_to_the_same_model() {
                 },
             )
             .unwrap();
-            let mut from_pdf = match read_pdf_summary("summary.pdf", &pdf, &ParseOptions::default()) {
+            let mut from_pdf = match read_pdf_summary("summary.pdf", &pdf, &ParseOptions::default())
+            {
                 Ok(summary) => summary,
                 Err(e) => {
                     failures.push(format!("{name} ({paper:?}): rejected: {e}"));

@@ -111,7 +111,14 @@ pub fn pdf_with(pages: &[Vec<Run>], size: (f32, f32), image: bool) -> Vec<u8> {
                 Operation::new("q", vec![]),
                 Operation::new(
                     "cm",
-                    vec![500.into(), 0.into(), 0.into(), 700.into(), 40.into(), 60.into()],
+                    vec![
+                        500.into(),
+                        0.into(),
+                        0.into(),
+                        700.into(),
+                        40.into(),
+                        60.into(),
+                    ],
                 ),
                 Operation::new("Do", vec!["Im1".into()]),
                 Operation::new("Q", vec![]),
@@ -129,7 +136,10 @@ pub fn pdf_with(pages: &[Vec<Run>], size: (f32, f32), image: bool) -> Vec<u8> {
                 Operation::new("Td", vec![r.x.into(), (size.1 - r.y).into()]),
                 Operation::new(
                     "Tj",
-                    vec![Object::String(win_ansi(&r.text), lopdf::StringFormat::Literal)],
+                    vec![Object::String(
+                        win_ansi(&r.text),
+                        lopdf::StringFormat::Literal,
+                    )],
                 ),
                 Operation::new("ET", vec![]),
             ]);
