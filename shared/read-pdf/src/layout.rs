@@ -811,3 +811,77 @@ fn join(block: &mut Block, l: &Line, number: usize, warnings: &mut Vec<(usize, S
     }
     block.bold.retain(|(s, e)| s < e);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_in_the_forms_footers_take() {
+        for text in [
+            "3",
+            "- 3 -",
+            "Page 3",
+            "Page 3 of 7",
+            "3 / 7",
+            "Page 1 sur 1",
+            "Página 2 de 5",
+        ] {
+            assert!(is_page_number(text), "{text}");
+        }
+        for text in [
+            "Page 3 of the report",
+            "2023 Outcome",
+            "Key issues",
+            "1 2 3 4 5",
+        ] {
+            assert!(!is_page_number(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn list_numbers_are_told_from_words() {
+        for text in ["1.", "12)", "a)", "(a)", "iv.", "2.1."] {
+            assert!(is_number_marker(text), "{text}");
+        }
+        for text in ["Dr.", "2030", "word", "(UNCTAD)"] {
+            assert!(!is_number_marker(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn right_to_left_runs_are_put_in_writing_order() {
+        // "محمد (ITU)" as a page shows it: the Arabic letters left to right.
+        let visual: Vec<(char, bool)> = "دمحم بن (ITU)".chars().map(|c| (c, false)).collect();
+        let mut chars = visual;
+        logical_order(&mut chars);
+        let text: String = chars.into_iter().map(|(c, _)| c).collect();
+        assert_eq!(text, "نب محمد (ITU)");
+    }
+
+    fn glyphs(x: f32, y: f32, text: &str, bold: bool) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| Glyph {
+                text: c.to_string(),
+                x: x + i as f32 * 5.5,
+                y,
+                width: 5.5,
+                size: 11.0,
+                bold,
+                symbol: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bold_runs_and_spaces_come_from_the_glyphs() {
+        let mut all = glyphs(71.0, 100.0, "Ms. Ana Ruiz", true);
+        // A run set apart by a word space's width, without a space glyph.
+        all.extend(glyphs(71.0 + 12.0 * 5.5 + 3.0, 100.0, "said so.", false));
+        let page = page_rows(&all, 595.0, 842.0);
+        let segment = &page.rows[0].segments[0];
+        assert_eq!(segment.text, "Ms. Ana Ruiz said so.");
+        assert_eq!(segment.bold, [(0, 12)]);
+    }
+}
