@@ -499,48 +499,68 @@ pub struct Line {
 
 /// A page's rows in reading order: a band of rows split by a gutter is read
 /// left column first, then right; other rows top to bottom.
-pub fn reading_order(page: &PageRows, index: usize, right_margin: f32) -> Vec<Line> {
-    let rows = &page.rows;
-    let mut lines = Vec::new();
+pub fn reading_order(page: PageRows, index: usize, right_margin: f32) -> Vec<Line> {
+    // Where the bands are, found on the rows as they stand; then the rows
+    // are taken apart (moved, not copied: only one copy of a page's text
+    // is alive at a time).
+    let mut bands = Vec::new();
     let mut i = 0;
+    while i < page.rows.len() {
+        match column_band(&page.rows, i, page.width) {
+            Some((end, gutter)) => {
+                bands.push((i, end, Some(gutter)));
+                i = end;
+            }
+            None => {
+                bands.push((i, i + 1, None));
+                i += 1;
+            }
+        }
+    }
+    let mut rows = page.rows.into_iter();
+    let mut lines = Vec::new();
     let mut band = 0;
-    while i < rows.len() {
-        if let Some((end, gutter)) = column_band(rows, i, page.width) {
-            band += 1;
-            let (left, right): (Vec<&Segment>, Vec<&Segment>) = rows[i..end]
-                .iter()
-                .flat_map(|r| &r.segments)
-                .partition(|s| s.x0 < gutter);
-            for (column, segments) in [left, right].into_iter().enumerate() {
-                let edge = segments.iter().map(|s| s.x1).fold(0.0, f32::max);
-                for s in segments {
-                    lines.push(line(s, index, (index, band, column + 1), edge));
+    for (start, end, gutter) in bands {
+        let taken: Vec<Row> = rows.by_ref().take(end - start).collect();
+        match gutter {
+            Some(gutter) => {
+                band += 1;
+                let (left, right): (Vec<Segment>, Vec<Segment>) = taken
+                    .into_iter()
+                    .flat_map(|r| r.segments)
+                    .partition(|s| s.x0 < gutter);
+                for (column, segments) in [left, right].into_iter().enumerate() {
+                    let edge = segments.iter().map(|s| s.x1).fold(0.0, f32::max);
+                    for s in segments {
+                        lines.push(line(s, index, (index, band, column + 1), edge));
+                    }
                 }
             }
-            i = end;
-            continue;
-        }
-        let row = &rows[i];
-        let mut segments = row.segments.iter();
-        if let Some(first) = segments.next() {
-            let mut joined = first.clone();
-            for s in segments {
-                append(&mut joined, s.clone());
+            None => {
+                for row in taken {
+                    let cells = row.segments.len() > 1;
+                    let mut segments = row.segments.into_iter();
+                    if let Some(mut joined) = segments.next() {
+                        for s in segments {
+                            append(&mut joined, s);
+                        }
+                        let mut joined = line(joined, index, (index, band, 0), right_margin);
+                        joined.cells = cells;
+                        lines.push(joined);
+                    }
+                }
             }
-            let mut joined = line(&joined, index, (index, band, 0), right_margin);
-            joined.cells = row.segments.len() > 1;
-            lines.push(joined);
         }
-        i += 1;
     }
     lines
 }
 
-fn line(s: &Segment, page: usize, flow: (usize, usize, usize), right: f32) -> Line {
+fn line(s: Segment, page: usize, flow: (usize, usize, usize), right: f32) -> Line {
     Line {
-        text: s.text.clone(),
-        bold: s.bold.clone(),
-        marker: s.marker.clone(),
+        right: right.max(s.x1),
+        text: s.text,
+        bold: s.bold,
+        marker: s.marker,
         marker_x: s.marker_x,
         x0: s.x0,
         x1: s.x1,
@@ -549,7 +569,6 @@ fn line(s: &Segment, page: usize, flow: (usize, usize, usize), right: f32) -> Li
         first_word: s.first_word,
         page,
         flow,
-        right: right.max(s.x1),
         cells: false,
     }
 }

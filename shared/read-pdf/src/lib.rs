@@ -244,7 +244,7 @@ pub fn document_of(mut pages: Vec<layout::PageRows>) -> Document {
         .map(|r| r.segments.last().map_or(0.0, |s| s.x1))
         .fold(0.0, f32::max);
     let mut lines = Vec::new();
-    for (index, page) in pages.iter().enumerate() {
+    for (index, page) in pages.into_iter().enumerate() {
         lines.extend(layout::reading_order(page, index, right_margin));
     }
     let blocks = layout::blocks(&lines, &mut warnings);
