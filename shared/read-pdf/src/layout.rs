@@ -495,6 +495,11 @@ pub struct Line {
     /// Cells of a table row or fields set at tab stops, joined: a row of
     /// its own, never joined to the next.
     pub cells: bool,
+    /// The label cell of a form's row (a two-column table whose left cells
+    /// are short labels).
+    pub label: bool,
+    /// In a cell of a form: never carried on from another cell.
+    pub in_cell: bool,
 }
 
 /// A page's rows in reading order: a band of rows split by a gutter is read
@@ -506,7 +511,10 @@ pub fn reading_order(page: PageRows, index: usize, right_margin: f32) -> Vec<Lin
     let mut bands = Vec::new();
     let mut i = 0;
     while i < page.rows.len() {
-        match column_band(&page.rows, i, page.width) {
+        // Columns first: a narrow column's lines are as short as labels.
+        match column_band(&page.rows, i, page.width)
+            .or_else(|| form_table(&page.rows, i, page.width).map(|(end, x)| (end, -x)))
+        {
             Some((end, gutter)) => {
                 bands.push((i, end, Some(gutter)));
                 i = end;
@@ -523,6 +531,46 @@ pub fn reading_order(page: PageRows, index: usize, right_margin: f32) -> Vec<Lin
     for (start, end, gutter) in bands {
         let taken: Vec<Row> = rows.by_ref().take(end - start).collect();
         match gutter {
+            // A form: label cells and answer cells, row by row.
+            Some(negative) if negative < 0.0 => {
+                let right_x = -negative;
+                // Each column's right edge is where its longest line ends.
+                let edge = |left: bool| {
+                    taken
+                        .iter()
+                        .flat_map(|r| &r.segments)
+                        .filter(|s| (s.x0 < right_x - 2.0) == left)
+                        .map(|s| s.x1)
+                        .fold(0.0, f32::max)
+                };
+                let (labels_edge, answers_edge) = (edge(true), edge(false));
+                band += 1;
+                let mut cell = 0;
+                let mut answers: Vec<Line> = Vec::new();
+                for row in taken {
+                    let (left, right): (Vec<Segment>, Vec<Segment>) =
+                        row.segments.into_iter().partition(|s| s.x0 < right_x - 2.0);
+                    let carries_on = left
+                        .first()
+                        .is_some_and(|s| s.text.chars().next().is_some_and(char::is_lowercase));
+                    if !left.is_empty() && !carries_on {
+                        lines.append(&mut answers);
+                        cell += 2;
+                    }
+                    for s in left {
+                        let mut l = line(s, index, (index, band, cell), labels_edge);
+                        l.label = true;
+                        l.in_cell = true;
+                        lines.push(l);
+                    }
+                    for s in right {
+                        let mut l = line(s, index, (index, band, cell + 1), answers_edge);
+                        l.in_cell = true;
+                        answers.push(l);
+                    }
+                }
+                lines.append(&mut answers);
+            }
             Some(gutter) => {
                 band += 1;
                 let (left, right): (Vec<Segment>, Vec<Segment>) = taken
@@ -570,7 +618,51 @@ fn line(s: Segment, page: usize, flow: (usize, usize, usize), right: f32) -> Lin
         page,
         flow,
         cells: false,
+        label: false,
+        in_cell: false,
     }
+}
+
+/// A form from `start`: a two-column table whose left cells are short
+/// labels (bold, or a few words, or ending in a colon or question mark) at
+/// one left edge and whose answers start at one right edge, with at least
+/// two rows that have both. Word and LibreOffice set the IGF reporting
+/// forms this way. Returns the end of the table and where answers start.
+fn form_table(rows: &[Row], start: usize, width: f32) -> Option<(usize, f32)> {
+    let first = rows.get(start)?;
+    let [label, answer] = first.segments.as_slice() else {
+        return None;
+    };
+    let (left_x, right_x) = (label.x0, answer.x0);
+    if right_x < 0.3 * width || right_x > 0.75 * width {
+        return None;
+    }
+    let is_label = |s: &Segment| {
+        let words = s.text.split_whitespace().count();
+        let all_bold = s
+            .bold
+            .first()
+            .is_some_and(|&(a, b)| a == 0 && b >= s.text.trim_end().len());
+        words <= 40 && (all_bold || words <= 8 || s.text.trim_end().ends_with([':', '?']))
+    };
+    let fits = |row: &Row| {
+        row.segments.iter().all(|s| {
+            let in_left = (s.x0 - left_x).abs() < 2.0 && s.x1 < right_x - 2.0 && is_label(s);
+            in_left || s.x0 >= right_x - 2.0
+        })
+    };
+    let mut end = start;
+    let mut both = 0;
+    while let Some(row) = rows.get(end) {
+        if !fits(row) {
+            break;
+        }
+        if row.segments.len() == 2 {
+            both += 1;
+        }
+        end += 1;
+    }
+    (both >= 2).then_some((end, right_x))
 }
 
 /// A band of rows from `start` that a gutter splits in two columns: at least
@@ -662,7 +754,9 @@ pub fn blocks(lines: &[Line], warnings: &mut Vec<(usize, String)>) -> Vec<Block>
                 let same_size = (l.size - size).abs() <= 0.08 * size;
                 let same_flow = prev.flow == l.flow;
                 let gap = l.y - prev.y;
-                if l.marker.is_some() || !same_size || l.cells || prev.cells {
+                let other_cell =
+                    (l.in_cell || prev.in_cell) && l.flow != prev.flow && l.page == prev.page;
+                if l.marker.is_some() || !same_size || l.cells || prev.cells || other_cell {
                     None
                 } else if same_flow {
                     let spaced = gap > pitch * l.size.max(prev.size) * 1.2 + 0.5 || gap <= 0.0;
@@ -720,7 +814,9 @@ pub fn blocks(lines: &[Line], warnings: &mut Vec<(usize, String)>) -> Vec<Block>
                     || l.marker.is_some()
             }
         };
-        let role = if l.marker.is_some() {
+        let role = if l.label {
+            Role::Label
+        } else if l.marker.is_some() {
             Role::Item
         } else if heading {
             let rank = heading_sizes

@@ -67,18 +67,17 @@ fn two_columns_are_read_left_column_first() {
 }
 
 #[test]
-fn a_two_column_form_with_short_labels_is_not_read_as_columns() {
-    // Labels on the left stop far from the values: rows, not columns.
+fn a_two_column_form_gives_labels_and_answers_not_columns() {
+    // Bold labels on the left stop far from the answers: a form, read row
+    // by row, each label a label (as a Word form table is), an answer's
+    // wrapped lines one paragraph, a label's wrapped words one label.
     let mut page = Vec::new();
     for (i, (label, value)) in [
+        ("Session Type", "Workshop on open data and the cities"),
+        ("Date & Time", "12 June 2023, 10:00-11:30 CEST, Room C"),
         (
-            "Type:",
-            "Workshop on open data and the cities that publish it",
-        ),
-        ("Date:", "12 June 2023, 10:00-11:30 CEST, Room C, Geneva"),
-        (
-            "Chair:",
-            "Ms. Ana Ruiz, Ministry of ICT, Peru, and her team",
+            "Key Policy Questions and",
+            "How do cities keep their data open",
         ),
     ]
     .iter()
@@ -88,13 +87,45 @@ fn a_two_column_form_with_short_labels_is_not_read_as_columns() {
         page.push(run(71.0, y, 11.0, Face::Bold, label));
         page.push(run(300.0, y, 11.0, Face::Regular, value));
     }
-    let read = texts(&pdf(&[page], A4));
+    page.push(run(71.0, 154.7, 11.0, Face::Bold, "related issues"));
+    page.push(run(
+        300.0,
+        154.7,
+        11.0,
+        Face::Regular,
+        "once a project ends?",
+    ));
+    let read = blocks(&pdf(&[page], A4));
+    let got: Vec<(Role, &str)> = read.iter().map(|b| (b.role, b.text.as_str())).collect();
     assert_eq!(
-        read,
+        got,
         [
-            "Type: Workshop on open data and the cities that publish it",
-            "Date: 12 June 2023, 10:00-11:30 CEST, Room C, Geneva",
-            "Chair: Ms. Ana Ruiz, Ministry of ICT, Peru, and her team",
+            (Role::Label, "Session Type"),
+            (Role::Text, "Workshop on open data and the cities"),
+            (Role::Label, "Date & Time"),
+            (Role::Text, "12 June 2023, 10:00-11:30 CEST, Room C"),
+            (Role::Label, "Key Policy Questions and related issues"),
+            (
+                Role::Text,
+                "How do cities keep their data open once a project ends?"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn fields_at_tab_stops_that_are_no_form_stay_rows() {
+    // One row with a gap: no table, the row read as one line of its own.
+    let mut page = lines(71.0, 95.0, &["A paragraph of text above the row."]);
+    page.push(run(71.0, 124.4, 11.0, Face::Regular, "Venue:"));
+    page.push(run(300.0, 124.4, 11.0, Face::Regular, "Room C"));
+    page.extend(lines(71.0, 139.1, &["Another paragraph below."]));
+    assert_eq!(
+        texts(&pdf(&[page], A4)),
+        [
+            "A paragraph of text above the row.",
+            "Venue: Room C",
+            "Another paragraph below."
         ]
     );
 }
