@@ -7,7 +7,10 @@
 //! Written by hand over lopdf's object model because no Rust crate gives
 //! glyphs with their font: pdf-extract's `OutputDev` (the candidate) passes
 //! a character, its matrix and size but not the font, so bold could not be
-//! told, and it pins lopdf 0.42 beside the workspace's 0.44.
+//! told, and it pins lopdf 0.42 beside the workspace's 0.44. lopdf bounds
+//! the nesting depth of the objects it parses; the limits here bound
+//! graphics-state nesting, form XObject depth, glyphs per page and the
+//! bytes a page's content inflates to.
 
 use std::collections::HashMap;
 
@@ -102,7 +105,8 @@ pub struct Font {
 #[derive(Default)]
 pub struct FontCache {
     fonts: HashMap<ObjectId, Font>,
-    /// Fonts written inline in a resource dictionary, by page and name.
+    /// Fonts written inline in a resource dictionary, by name (this
+    /// page's only).
     inline: HashMap<Vec<u8>, Font>,
 }
 
@@ -379,6 +383,8 @@ pub fn page_text(
             lopdf::Error::Decompress(_) => PageError::TooLarge(limit),
             other => PageError::Corrupt(other.to_string()),
         })?;
+    // Fonts written inline are known only by their name on this page.
+    cache.inline.clear();
     let fonts: HashMap<Vec<u8>, FontKey> = page_font_keys(doc, page_id);
     let resources = page_resources(doc, page_id);
     let mut interpreter = Interpreter {
