@@ -37,6 +37,7 @@ bench:
 	$(CARGO) bench -p rapporteur-parse --bench parse --locked
 	$(CARGO) bench -p rapporteur-read-html --bench read --locked
 	$(CARGO) bench -p rapporteur-render-docx --bench render --locked
+	$(CARGO) bench -p rapporteur-read-pdf --bench read --locked
 	$(CARGO) build --release --locked -p rapporteur-cli
 	RAPPORTEUR_BIN=$(CURDIR)/target/release/rapporteur $(CARGO) bench -p rapporteur-render-pdf --bench render --locked
 

@@ -193,7 +193,13 @@ fn job_for(
         .unwrap_or(&input.name)
         .to_string();
     let source = match String::from_utf8(bytes) {
-        Ok(text) if !name.to_ascii_lowercase().ends_with(".docx") => JobSource::Text { name, text },
+        Ok(text)
+            if ![".docx", ".pdf"]
+                .iter()
+                .any(|e| name.to_ascii_lowercase().ends_with(e)) =>
+        {
+            JobSource::Text { name, text }
+        }
         Ok(text) => JobSource::Base64 {
             name,
             data: base64::engine::general_purpose::STANDARD.encode(text),

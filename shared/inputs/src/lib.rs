@@ -24,7 +24,9 @@ use zip::result::ZipError;
 /// Extensions (lowercase, compared case-insensitively) of the files taken
 /// when walking a directory or an archive. A file named directly on the
 /// command line is taken whatever its extension.
-pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "docx", "html", "htm"];
+pub const DOCUMENT_EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "docx", "html", "htm", "pdf",
+];
 
 /// Extension of the archives opened instead of being read as documents.
 const ARCHIVE_EXTENSION: &str = "zip";

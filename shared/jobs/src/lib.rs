@@ -45,7 +45,7 @@ pub enum JobSource {
         name: String,
         text: String,
     },
-    /// A binary document (a `.docx`), base64-encoded.
+    /// A binary document (a `.docx` or a `.pdf`), base64-encoded.
     Base64 {
         /// File name, whose extension says what the bytes are.
         name: String,

@@ -17,6 +17,7 @@ pub enum InputFormat {
     Markdown,
     Docx,
     Html,
+    Pdf,
 }
 
 /// The zip signature every .docx starts with.
@@ -24,11 +25,12 @@ const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
 impl InputFormat {
     /// Every format, for listings and tests.
-    pub const ALL: [InputFormat; 4] = [
+    pub const ALL: [InputFormat; 5] = [
         InputFormat::Text,
         InputFormat::Markdown,
         InputFormat::Docx,
         InputFormat::Html,
+        InputFormat::Pdf,
     ];
 
     /// The file extensions (lower case) of the format.
@@ -38,13 +40,15 @@ impl InputFormat {
             InputFormat::Markdown => &["md", "markdown"],
             InputFormat::Docx => &["docx"],
             InputFormat::Html => &["html", "htm"],
+            InputFormat::Pdf => &["pdf"],
         }
     }
 
     /// The format of an input by its name's extension, and for a name that
     /// says nothing, by its first bytes (a zip is a Word document: the text
-    /// reader could only call it binary; a page that starts `<!doctype html`
-    /// or `<html` is a web page). Anything else is read as text.
+    /// reader could only call it binary; `%PDF-` is a PDF; a page that
+    /// starts `<!doctype html` or `<html` is a web page). Anything else is
+    /// read as text.
     pub fn detect(name: &str, bytes: &[u8]) -> InputFormat {
         let extension = std::path::Path::new(name)
             .extension()
@@ -59,6 +63,8 @@ impl InputFormat {
         }
         if bytes.starts_with(ZIP_SIGNATURE) {
             InputFormat::Docx
+        } else if bytes.starts_with(b"%PDF-") {
+            InputFormat::Pdf
         } else if starts_as_html(bytes) {
             InputFormat::Html
         } else {
@@ -73,6 +79,7 @@ impl InputFormat {
             InputFormat::Markdown => SourceFormat::Markdown,
             InputFormat::Docx => SourceFormat::Docx,
             InputFormat::Html => SourceFormat::Html,
+            InputFormat::Pdf => SourceFormat::Pdf,
         }
     }
 
@@ -88,6 +95,7 @@ impl InputFormat {
             }
             InputFormat::Docx => rapporteur_read_docx::docx_document(name, bytes, options),
             InputFormat::Html => rapporteur_read_html::html_document(name, bytes, options),
+            InputFormat::Pdf => rapporteur_read_pdf::pdf_document(name, bytes, options),
         }
     }
 }
@@ -149,6 +157,11 @@ mod tests {
         assert_eq!(
             InputFormat::detect("upload", b"PK\x03\x04..."),
             InputFormat::Docx
+        );
+        assert_eq!(InputFormat::detect("a.PDF", b""), InputFormat::Pdf);
+        assert_eq!(
+            InputFormat::detect("upload", b"%PDF-1.7\n..."),
+            InputFormat::Pdf
         );
         assert_eq!(
             InputFormat::detect("notes.log", b"Summary"),

@@ -26,6 +26,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("F9", 1.0),
     ("F10", 1.0),
     ("F11", 1.0),
+    ("F12", 1.0),
 ];
 
 /// The scorer prints scores to three decimals.
