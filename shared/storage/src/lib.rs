@@ -197,10 +197,12 @@ impl StorageError {
     }
 }
 
-/// Whether an I/O error may go away by itself or by an operator's hand.
+/// Whether an I/O error may go away by itself or by an operator's hand, as
+/// [`StorageError::is_transient`] classes it; public so that reads under the
+/// storage root (the worker's `path` sources) are classed alike.
 /// Permission errors stay transient: the worker's storage root made
 /// read-only or immutable is an outage to wait out, not a bad job.
-fn io_is_transient(error: &io::Error) -> bool {
+pub fn io_is_transient(error: &io::Error) -> bool {
     use io::ErrorKind;
     if matches!(
         error.kind(),
