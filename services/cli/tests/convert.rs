@@ -494,3 +494,86 @@ fn a_report_gives_one_row_per_input_in_csv_or_json() {
         );
     }
 }
+
+/// Issue 12, defect 7: with `seed.pdf` an existing directory the PDF cannot
+/// be written; the JSON of the same input must not stay behind alone.
+#[test]
+fn a_failed_output_leaves_no_partial_set() {
+    let input = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("examples/wsis-cooperation-sdgs.txt"),
+        input.path().join("seed.txt"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("seed.pdf/inside")).unwrap();
+    let output = rapporteur(&[
+        "convert",
+        input.path().join("seed.txt").to_str().unwrap(),
+        "--formats",
+        "json,pdf,docx",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("seed.pdf"), "{err}");
+    assert!(
+        err.contains("converted 0 of 1 inputs, 1 rejected, 0 already current; wrote 0 files"),
+        "{err}"
+    );
+    // Only the directory that was in the way: no JSON, no DOCX, no temp file.
+    assert_eq!(files_in(out.path()), Vec::<String>::new());
+    let top: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(top, ["seed.pdf"]);
+}
+
+/// Issue 12, defect 8: a zip with two entries of the same name is refused
+/// like two files whose outputs collide, not read as one.
+#[test]
+fn zip_entries_with_the_same_name_are_refused() {
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    let input = tempfile::tempdir().unwrap();
+    let archive = input.path().join("twice.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    // The zip writer refuses a name twice, so the second entry is written
+    // as "Q.txt" and renamed in its local and central headers.
+    for (name, bytes) in [
+        ("a.txt", &seed[..]),
+        ("Q.txt", b"Not a summary at all." as &[u8]),
+        ("b.txt", &seed[..]),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let mut renamed = 0;
+    for i in 0..bytes.len() - 5 {
+        if &bytes[i..i + 5] == b"Q.txt" {
+            bytes[i] = b'a';
+            renamed += 1;
+        }
+    }
+    assert_eq!(renamed, 2, "local and central header");
+    std::fs::write(&archive, &bytes).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = rapporteur(&[
+        "convert",
+        archive.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("\"a.txt\" is in the archive 2 times"), "{err}");
+    assert!(err.contains("converted 1 of 3 inputs, 2 rejected"), "{err}");
+    assert_eq!(
+        files_in(out.path()),
+        ["b.docx", "b.json", "b.manifest.json", "b.pdf"]
+    );
+}

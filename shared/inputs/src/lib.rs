@@ -134,6 +134,12 @@ pub enum InputError {
         #[source]
         source: ZipError,
     },
+    #[error("{}: entry {entry:?} is in the archive {copies} times, so which one is meant cannot be told and none is converted; re-create the archive with distinct names", archive.display())]
+    DuplicateEntry {
+        archive: PathBuf,
+        entry: String,
+        copies: usize,
+    },
     #[error("{} changed since it was listed; run the conversion again", archive.display())]
     ArchiveChanged { archive: PathBuf },
     #[error("{name} is larger than the {limit} bytes allowed for one document; split it")]
@@ -153,7 +159,8 @@ impl InputError {
             | InputError::UnsafeEntryName { .. }
             | InputError::EncryptedEntry { .. }
             | InputError::NestedArchive { .. }
-            | InputError::EntryUnreadable { .. } => "bad_archive",
+            | InputError::EntryUnreadable { .. }
+            | InputError::DuplicateEntry { .. } => "bad_archive",
             InputError::TooManyEntries { .. }
             | InputError::ArchiveTooLarge { .. }
             | InputError::CompressionRatio { .. }
@@ -418,6 +425,7 @@ fn archive_entries(
         });
     }
 
+    let duplicates = duplicate_names(archive, &zip, limits)?;
     let mut total: u64 = 0;
     // (entry name, what to report for it); non-documents are left out.
     let mut listed = Vec::new();
@@ -447,7 +455,20 @@ fn archive_entries(
                 },
             }
         });
-        listed.push((entry.name().to_owned(), input));
+        match duplicates.get(entry.name_raw()) {
+            // One refusal per copy, so that the tally counts every entry.
+            Some(&copies) if input.is_ok() => {
+                for _ in 0..copies {
+                    let error = InputError::DuplicateEntry {
+                        archive: archive.to_owned(),
+                        entry: entry.name().to_owned(),
+                        copies,
+                    };
+                    listed.push((entry.name().to_owned(), Err(error)));
+                }
+            }
+            _ => listed.push((entry.name().to_owned(), input)),
+        }
     }
     if total > limits.max_archive_total_bytes {
         return Err(InputError::ArchiveTooLarge {
@@ -460,6 +481,62 @@ fn archive_entries(
     // directory walk (component by component) so that reruns agree.
     listed.sort_by(|(a, _), (b, _)| entry_path(a).cmp(entry_path(b)));
     Ok(listed.into_iter().map(|(_, input)| input).collect())
+}
+
+/// The names that more than one entry of the central directory has, with
+/// how many have each. The zip crate indexes entries by name and keeps only
+/// the last of a name (its `len` counts names), so the copies can only be
+/// seen by walking the central directory's headers here: each is a fixed
+/// 46-byte record (APPNOTE 4.3.12) followed by the name, extra field and
+/// comment whose lengths it gives. Only counted when the headers outnumber
+/// the names the zip crate kept.
+fn duplicate_names(
+    archive: &Path,
+    zip: &Archive,
+    limits: &Limits,
+) -> Result<std::collections::HashMap<Vec<u8>, usize>, InputError> {
+    use std::io::{Seek, SeekFrom};
+    const CENTRAL_HEADER: u32 = 0x0201_4b50;
+    let mut reader = BufReader::new(File::open(archive).map_err(|e| unreadable(archive, e))?);
+    reader
+        .seek(SeekFrom::Start(zip.central_directory_start()))
+        .map_err(|e| unreadable(archive, e))?;
+    let mut names: Vec<Vec<u8>> = Vec::with_capacity(zip.len());
+    let mut header = [0u8; 46];
+    // A header more than the limit allows is as far as anyone needs to look.
+    while names.len() <= limits.max_archive_entries {
+        if reader.read_exact(&mut header).is_err()
+            || u32::from_le_bytes([header[0], header[1], header[2], header[3]]) != CENTRAL_HEADER
+        {
+            break;
+        }
+        let length = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]) as usize;
+        let mut name = vec![0u8; length(28)];
+        if reader.read_exact(&mut name).is_err() {
+            break;
+        }
+        let skip = (length(30) + length(32)) as i64;
+        if reader.seek_relative(skip).is_err() {
+            break;
+        }
+        names.push(name);
+    }
+    // The zip crate's count is of distinct names; copies count too.
+    if names.len() > limits.max_archive_entries {
+        return Err(InputError::TooManyEntries {
+            archive: archive.to_owned(),
+            entries: names.len(),
+            limit: limits.max_archive_entries,
+        });
+    }
+    let mut counts = std::collections::HashMap::new();
+    if names.len() > zip.len() {
+        for name in names {
+            *counts.entry(name).or_insert(0) += 1;
+        }
+        counts.retain(|_, copies| *copies > 1);
+    }
+    Ok(counts)
 }
 
 /// An entry name as path components; zips written on Windows may use '\'.
@@ -888,6 +965,58 @@ mod tests {
             }]
         ));
         assert!(errors[0].to_string().contains("many.zip"));
+    }
+
+    /// A zip with "a.txt" twice: the second copy is written as "Q.txt" (the
+    /// zip writer refuses a name twice) and renamed in both its headers.
+    fn write_zip_with_a_name_twice(path: &Path) {
+        write_zip(
+            path,
+            &[("a.txt", b"first"), ("Q.txt", b"second"), ("b.txt", b"b")],
+        );
+        let mut bytes = fs::read(path).unwrap();
+        let at: Vec<usize> = (0..bytes.len() - 5)
+            .filter(|&i| &bytes[i..i + 5] == b"Q.txt")
+            .collect();
+        assert_eq!(at.len(), 2, "local and central header");
+        for i in at {
+            bytes[i] = b'a';
+        }
+        fs::write(path, bytes).unwrap();
+    }
+
+    /// Issue 12, defect 8: the zip crate kept only the last "a.txt", so one
+    /// of two documents was silently lost.
+    #[test]
+    fn entries_with_the_same_name_are_refused_every_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("twice.zip");
+        write_zip_with_a_name_twice(&archive);
+        let found = discover(std::slice::from_ref(&archive), &Limits::default());
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(keys(&found), ["<error>", "<error>", "b"]);
+        let errors = only_errors(&found);
+        assert_eq!(errors.len(), 2);
+        for error in errors {
+            assert!(
+                matches!(error, InputError::DuplicateEntry { entry, copies: 2, .. } if entry == "a.txt"),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains("twice.zip"), "{error}");
+        }
+        // Copies count against the entry limit, which counts names too.
+        let limits = Limits {
+            max_archive_entries: 2,
+            ..Limits::default()
+        };
+        let found = discover(std::slice::from_ref(&archive), &limits);
+        assert!(
+            matches!(
+                only_errors(&found)[..],
+                [InputError::TooManyEntries { entries: 3, .. }]
+            ),
+            "{found:?}"
+        );
     }
 
     #[test]

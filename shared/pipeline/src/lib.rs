@@ -156,11 +156,7 @@ impl Converter {
         let source_sha256 = format!("{:x}", Sha256::digest(bytes));
         let manifest_path = storage.path_for(key, MANIFEST_EXTENSION);
         let storage_error = |e: rapporteur_storage::StorageError| ConvertError {
-            code: if e.is_transient() {
-                "storage_unavailable"
-            } else {
-                "invalid_key"
-            },
+            code: e.code(),
             message: format!("{name}: {e}"),
             line: None,
             transient: e.is_transient(),
@@ -406,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn parse_rejections_are_permanent_and_storage_trouble_is_transient() {
+    fn parse_rejections_and_blocked_outputs_are_permanent() {
         let root = tempfile::tempdir().unwrap();
         let storage = Storage::open(root.path()).unwrap();
         let converter = Converter::default();
@@ -426,13 +422,14 @@ mod tests {
         );
 
         // A regular file where the key's directory should be: the disk, not
-        // the document, is at fault.
+        // the document, is at fault, and waiting will not help (transient
+        // storage errors are classed in rapporteur-storage's tests).
         std::fs::write(root.path().join("blocked"), b"").unwrap();
         let key = OutputKey::new("blocked/seed").unwrap();
         let error = converter
             .convert("seed.txt", SEED, &[Format::Json], &key, &storage)
             .unwrap_err();
-        assert_eq!((error.code, error.transient), ("storage_unavailable", true));
+        assert_eq!((error.code, error.transient), ("output_blocked", false));
         assert!(error.message.starts_with("seed.txt: "), "{}", error.message);
     }
 }

@@ -13,12 +13,13 @@
 //! compression ratio, encryption) before docx-rs reads it. Errors are the
 //! parser's [`ParseError`], so callers handle one error type for all inputs.
 
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
 use docx_rs::{
     DocumentChild, Docx, Hyperlink, InsertChild, Paragraph, ParagraphChild, Run, RunChild,
     StructuredDataTagChild, Table, TableCellContent, TableChild, TableRowChild,
 };
+use quick_xml::events::Event;
 use rapporteur_model::{EventSummary, SourceFormat};
 use rapporteur_parse::{
     Block, Document, ParseError, ParseOptions, RejectKind, Role, read_document, source_of,
@@ -36,6 +37,17 @@ const MAX_COMPRESSION_RATIO: u64 = 100;
 const MAX_PARTS: usize = 1000;
 /// Tables inside tables deeper than this are read as text no further.
 const MAX_TABLE_DEPTH: usize = 8;
+/// XML elements nested deeper than this refuse the document before docx-rs
+/// reads it (its reader recurses). Word's deepest ordinary structures (a
+/// picture in a text box in a table cell) stay under 40 levels; docx-rs
+/// overflowed a 2 MiB thread stack at about 450 (150 nested tables).
+const MAX_XML_DEPTH: usize = 128;
+/// Tables inside tables deeper than this refuse the document: forms nest
+/// two or three, and each level costs docx-rs several stack frames.
+const MAX_NESTED_TABLES: usize = 32;
+/// More XML elements than this in one part refuse the document: a long
+/// summary has a few tens of thousands; each becomes a docx-rs object.
+const MAX_XML_ELEMENTS: usize = 1_000_000;
 
 /// How a Word file that is a password-protected document starts: the OLE
 /// compound-file signature of the encrypted container Word writes instead
@@ -168,9 +180,7 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
             .max(1)
             .saturating_mul(MAX_COMPRESSION_RATIO);
         let limit = ratio_limit.min(MAX_UNPACKED_BYTES - unpacked);
-        // One byte over the limit tells "at the limit" from "over it".
-        let size = std::io::copy(&mut (&mut entry).take(limit + 1), &mut std::io::sink())
-            .map_err(|e| corrupt(format!("part {name:?}: {e}")))?;
+        let size = inflate_part(&mut entry, &name, limit)?;
         if size > limit {
             return Err((
                 RejectKind::TooLarge,
@@ -182,6 +192,122 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
         unpacked += size;
     }
     Ok(())
+}
+
+/// Inflates one part within `limit` bytes (reading one byte more, which
+/// tells "at the limit" from "over it") and returns how many bytes it has;
+/// an XML part is streamed through [`check_xml`] on the way.
+fn inflate_part(
+    entry: &mut impl Read,
+    name: &str,
+    limit: u64,
+) -> Result<u64, (RejectKind, String)> {
+    let corrupt = |detail: String| {
+        (
+            RejectKind::CorruptDocument,
+            format!(
+                "not a readable Word document (part {name:?}: {detail}); save it again as .docx"
+            ),
+        )
+    };
+    let mut limited = entry.take(limit + 1);
+    if is_xml_part(name) {
+        let mut buffered = BufReader::new(&mut limited);
+        check_xml(&mut buffered, name)?;
+        // What the XML reader left unread (after the root element) counts too.
+        std::io::copy(&mut buffered, &mut std::io::sink()).map_err(|e| corrupt(e.to_string()))?;
+    } else {
+        std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| corrupt(e.to_string()))?;
+    }
+    Ok(limit + 1 - limited.limit())
+}
+
+/// Whether docx-rs may parse the part as XML.
+fn is_xml_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".xml") || lower.ends_with(".rels")
+}
+
+/// Checks an XML part as it streams by, before docx-rs builds anything from
+/// it: docx-rs reads tables (and other elements) recursively, so a 36 KB
+/// document of 150 nested tables overflowed the stack and aborted the whole
+/// process (issue 12); a DOCTYPE is how external entities (XXE) and entity
+/// expansion come in, and Word never writes one; and millions of tiny
+/// elements would each become a model object. quick-xml reads without
+/// building anything, so this costs one pass over bytes already inflated for
+/// the size checks. Malformed XML is refused here too, so that no reader
+/// more lenient than quick-xml gets past a check that stopped early.
+fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<(), (RejectKind, String)> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buffer = Vec::new();
+    let (mut depth, mut tables, mut elements) = (0usize, 0usize, 0usize);
+    let too_deep = |what: String| {
+        (
+            RejectKind::TooLarge,
+            format!(
+                "part {name:?} has {what}; Word documents are far shallower, and a reader would run out of stack; it was not read"
+            ),
+        )
+    };
+    loop {
+        let event = match reader.read_event_into(&mut buffer) {
+            Ok(event) => event,
+            Err(error) => {
+                return Err((
+                    RejectKind::CorruptDocument,
+                    format!(
+                        "not a readable Word document: part {name:?} is not well-formed XML (at byte {}: {error}); save it again as .docx",
+                        reader.error_position()
+                    ),
+                ));
+            }
+        };
+        match event {
+            Event::Start(start) => {
+                elements += 1;
+                depth += 1;
+                if start.local_name().as_ref() == b"tbl" {
+                    tables += 1;
+                }
+                if depth > MAX_XML_DEPTH {
+                    return Err(too_deep(format!(
+                        "elements nested more than {MAX_XML_DEPTH} deep"
+                    )));
+                }
+                if tables > MAX_NESTED_TABLES {
+                    return Err(too_deep(format!(
+                        "tables nested more than {MAX_NESTED_TABLES} deep"
+                    )));
+                }
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                if end.local_name().as_ref() == b"tbl" {
+                    tables = tables.saturating_sub(1);
+                }
+            }
+            Event::Empty(_) => elements += 1,
+            Event::DocType(_) => {
+                return Err((
+                    RejectKind::CorruptDocument,
+                    format!(
+                        "not a readable Word document: part {name:?} has a DOCTYPE, which Word never writes and which can make a reader fetch files (XXE); save it again as .docx from Word or LibreOffice"
+                    ),
+                ));
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        if elements > MAX_XML_ELEMENTS {
+            return Err((
+                RejectKind::TooLarge,
+                format!(
+                    "part {name:?} has more than {MAX_XML_ELEMENTS} XML elements, far more than a summary needs; it was not read"
+                ),
+            ));
+        }
+        buffer.clear();
+    }
 }
 
 /// Walks a document's body into blocks.

@@ -1,7 +1,11 @@
 //! PDF render time per summary (one core) for the seed and a 40-bullet
 //! summary (with the words already shaped, as in a worker that has rendered
-//! a few summaries, and for the seed also with none), and the peak memory of a 1,000-file `rapporteur convert --formats
-//! pdf`. Run with `make bench`; under `cargo test` it only checks that both
+//! a few summaries, and for the seed also with none), the time one summary
+//! with one very long paragraph takes (10k and 100k words, and one
+//! 200 KB word; `BENCH_LONG_WORDS=10000,20000,40000` and
+//! `BENCH_LONG_WORD_BYTES` for others), which
+//! must grow linearly (issue 12), and the peak memory of a 1,000-file
+//! `rapporteur convert --formats pdf`. Run with `make bench`; under `cargo test` it only checks that both
 //! summaries render.
 //!
 //! The bulk run needs the release CLI: `make bench` builds it and passes its
@@ -56,6 +60,30 @@ fn measure(label: &str, summary: &EventSummary, budget: Duration, cold: bool) {
         "render pdf {label:<12} {:>8.2} ms/summary  {:>8.0} summaries/s  ({bytes} bytes, {runs} runs)",
         seconds * 1e3 / runs as f64,
         runs as f64 / seconds,
+    );
+}
+
+/// The seed with its background one paragraph of `words` words (a curly
+/// quote in it, as real text has, which turns the bidi pass on).
+fn long_paragraph(words: usize) -> EventSummary {
+    let mut summary = seed();
+    let vocabulary = SEED.split_whitespace().collect::<Vec<_>>();
+    let mut text = String::from("The forum\u{2019}s");
+    for word in vocabulary.iter().cycle().take(words) {
+        text.push(' ');
+        text.push_str(word);
+    }
+    summary.background = vec![text];
+    summary
+}
+
+/// One rendering of `summary`, timed.
+fn once(label: &str, summary: &EventSummary) {
+    let started = Instant::now();
+    let bytes = render(summary, &A4).expect("renders").len();
+    println!(
+        "render pdf {label:<24} {:>8.2} s  ({bytes} bytes)",
+        started.elapsed().as_secs_f64()
     );
 }
 
@@ -129,6 +157,20 @@ fn main() {
     measure("seed", &seed(), budget, false);
     measure("40-bullet", &forty, budget, false);
     measure("seed, cold", &seed(), budget, true);
+    let long_words = std::env::var("BENCH_LONG_WORDS").unwrap_or_else(|_| "10000,100000".into());
+    for words in long_words.split(',').filter_map(|w| w.trim().parse().ok()) {
+        once(
+            &format!("one {words}-word paragraph"),
+            &long_paragraph(words),
+        );
+    }
+    let word_bytes = std::env::var("BENCH_LONG_WORD_BYTES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200_000);
+    let mut one_word = seed();
+    one_word.background = vec!["x".repeat(word_bytes)];
+    once(&format!("one {word_bytes}-byte word"), &one_word);
     match std::env::var_os("RAPPORTEUR_BIN") {
         Some(binary) => bulk_peak_memory(Path::new(&binary)),
         None => println!(

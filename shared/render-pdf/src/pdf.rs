@@ -267,7 +267,8 @@ impl FaceTable {
                     if done[index].get(id).copied().unwrap_or(false) {
                         continue;
                     }
-                    let text = &placed.line.text[glyph.text.clone()];
+                    let text =
+                        &placed.line.text[glyph.text.start as usize..glyph.text.end as usize];
                     let entry = texts[index].entry(glyph.id).or_default();
                     if glyph.reversed {
                         entry.extend(text.chars().rev());

@@ -71,8 +71,11 @@ pub struct PlacedGlyph {
     /// Raise above the baseline (marks), in points.
     pub y: f32,
     /// The characters this glyph stands for, for copy and search; empty for
-    /// the second and later glyphs of one character.
-    pub text: Range<usize>,
+    /// the second and later glyphs of one character. As u32 offsets (a
+    /// paragraph is far below 4 GiB under the input limits): a whole
+    /// document's glyphs are held until it is written, and this makes a
+    /// glyph 20 bytes rather than 32 (a 100k-bullet summary: 7.5 million).
+    pub text: Range<u32>,
     /// The glyph is a ligature of a right-to-left run (Arabic lam-alef): text
     /// extractors read a glyph's characters left to right and then reverse the
     /// right-to-left line, so its characters are recorded in visual order to
@@ -167,12 +170,19 @@ pub fn set_paragraph(
     let text_rc: Rc<str> = Rc::from(text.as_str());
     let last = ranges.len().saturating_sub(1);
     let para_rtl = bidi.as_ref().is_some_and(|b| b.paragraph_level.is_rtl());
-    let mut lines = Vec::with_capacity(ranges.len());
-    for (i, range) in ranges.into_iter().enumerate() {
-        let end = trim_end(&text, range.start, range.end);
-        if end == range.start {
-            continue;
-        }
+    // Lines without their trailing spaces, with their index among all lines.
+    let set_ranges: Vec<(usize, Range<usize>)> = ranges
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, range)| {
+            let end = trim_end(&text, range.start, range.end);
+            (end != range.start).then_some((i, range.start..end))
+        })
+        .collect();
+    let line_glyphs = glyphs_by_line(&shaped, &set_ranges);
+    let mut lines = Vec::with_capacity(set_ranges.len());
+    for ((i, range), glyphs) in set_ranges.into_iter().zip(line_glyphs) {
+        let end = range.end;
         let natural = measure(range.start, end);
         let spaces = text[range.start..end].matches(' ').count();
         let body_size = spans[0].style.size;
@@ -193,6 +203,7 @@ pub fn set_paragraph(
             bidi.as_ref(),
             range.start..end,
             &shaped,
+            &glyphs,
             spans,
             offset,
             extra,
@@ -200,6 +211,68 @@ pub fn set_paragraph(
     }
     Ok(lines)
 }
+
+/// Each line's glyphs as (run, glyph) indexes, by run and in visual order
+/// within it, found by one binary search per glyph. Placing a line used to
+/// scan every glyph of every run it touched, and a paragraph of one run
+/// has one run: a paragraph of n glyphs on n/80 lines cost n²/80 steps
+/// (100k words took 14 s, a 1.9 MB word 240 s; issue 12).
+fn glyphs_by_line(shaped: &[Shaped], lines: &[(usize, Range<usize>)]) -> Vec<Vec<(u32, u32)>> {
+    let mut by_line = vec![Vec::new(); lines.len()];
+    for (r, run) in shaped.iter().enumerate() {
+        for (g, glyph) in run.glyphs.iter().enumerate() {
+            let line = lines.partition_point(|(_, range)| range.end <= glyph.cluster);
+            if lines
+                .get(line)
+                .is_some_and(|(_, range)| range.start <= glyph.cluster)
+            {
+                count_work(1);
+                by_line[line].push((r as u32, g as u32));
+            }
+        }
+    }
+    by_line
+}
+
+/// The bidi runs of one line in visual order, each with its level. The
+/// crate's `visual_runs` copies the levels of the whole paragraph for every
+/// line (quadratic in a paragraph's length); its line reordering only reads
+/// the line's own classes and levels, so it is given a paragraph of the
+/// line alone, with the levels resolved over the whole paragraph.
+fn line_visual_runs(
+    bidi: &ParagraphBidiInfo<'_>,
+    range: &Range<usize>,
+) -> (Vec<Level>, Vec<Range<usize>>) {
+    count_work(range.len());
+    let line = ParagraphBidiInfo {
+        text: &bidi.text[range.clone()],
+        original_classes: bidi.original_classes[range.clone()].to_vec(),
+        levels: bidi.levels[range.clone()].to_vec(),
+        paragraph_level: bidi.paragraph_level,
+        is_pure_ltr: bidi.is_pure_ltr,
+    };
+    let (levels, runs) = line.visual_runs(0..range.len());
+    let runs = runs
+        .into_iter()
+        .map(|run| run.start + range.start..run.end + range.start)
+        .collect();
+    (levels, runs)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Steps of line placement done on this thread, for the test that keeps
+    /// paragraph setting linear.
+    static WORK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+fn count_work(steps: usize) {
+    WORK.set(WORK.get() + steps);
+}
+
+#[cfg(not(test))]
+fn count_work(_: usize) {}
 
 /// Itemises the text into runs of one span, face and level, and shapes each.
 fn shape_runs(
@@ -490,38 +563,49 @@ fn place_line(
     bidi: Option<&ParagraphBidiInfo>,
     range: Range<usize>,
     shaped: &[Shaped],
+    glyphs: &[(u32, u32)],
     spans: &[Span],
     offset: f32,
     extra_per_space: f32,
 ) -> Line {
     let (levels, visual) = match bidi {
-        Some(bidi) => bidi.visual_runs(range.clone()),
+        Some(bidi) => line_visual_runs(bidi, &range),
         None => (Vec::new(), vec![range.clone()]),
     };
     let mut x = offset;
     let mut runs: Vec<GlyphRun> = Vec::new();
     let mut links: Vec<LinkBox> = Vec::new();
     for piece in visual {
-        let rtl = levels.get(piece.start).is_some_and(|l| l.is_rtl());
-        let overlapping = shaped
-            .iter()
-            .filter(|s| s.range.start < piece.end && piece.start < s.range.end);
-        let ordered: Vec<&Shaped> = if rtl {
+        let rtl = levels
+            .get(piece.start - range.start)
+            .is_some_and(|l| l.is_rtl());
+        // The line's glyphs of each run it has glyphs of, runs in logical order.
+        let overlapping = glyphs.chunk_by(|a, b| a.0 == b.0).filter(|group| {
+            let s = &shaped[group[0].0 as usize];
+            s.range.start < piece.end && piece.start < s.range.end
+        });
+        let ordered: Vec<&[(u32, u32)]> = if rtl {
             overlapping.rev().collect()
         } else {
             overlapping.collect()
         };
-        for run in ordered {
+        for group in ordered {
+            let run = &shaped[group[0].0 as usize];
             let style = spans[run.span].style;
             let link = spans[run.span].link.as_ref();
             let run_x0 = x;
             let mut placed = Vec::new();
-            for g in run.glyphs.iter().filter(|g| piece.contains(&g.cluster)) {
+            count_work(group.len());
+            let in_piece = group
+                .iter()
+                .map(|&(_, g)| &run.glyphs[g as usize])
+                .filter(|g| piece.contains(&g.cluster));
+            for g in in_piece {
                 placed.push(PlacedGlyph {
                     id: g.id,
                     x: x + g.dx,
                     y: g.dy,
-                    text: g.text.clone(),
+                    text: g.text.start as u32..g.text.end as u32,
                     reversed: g.reversed,
                 });
                 x += g.advance;
@@ -588,4 +672,71 @@ fn is_mark(c: char) -> bool {
         | '\u{06E7}' | '\u{06E8}' | '\u{06EA}'..='\u{06ED}' | '\u{1AB0}'..='\u{1AFF}'
         | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{3099}' | '\u{309A}'
         | '\u{FE20}'..='\u{FE2F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::Weight;
+
+    /// Steps taken to set one paragraph of `words` words.
+    fn work_for(words: usize, sample: &str) -> usize {
+        let vocabulary: Vec<&str> = sample.split(' ').collect();
+        let text: Vec<&str> = vocabulary.iter().copied().cycle().take(words).collect();
+        let spans = [Span {
+            text: text.join(" "),
+            style: Style {
+                weight: Weight::Regular,
+                size: 10.0,
+                color: [0.0; 3],
+            },
+            link: None,
+        }];
+        let fonts = Fonts::new(None, "en");
+        WORK.set(0);
+        let lines = set_paragraph(&spans, 450.0, Align::Justify, &fonts).expect("sets");
+        assert!(lines.len() > words / 40, "{} lines", lines.len());
+        WORK.get()
+    }
+
+    /// Issue 12, defect 4: setting a paragraph took time quadratic in its
+    /// length. The steps of line placement (glyphs looked at, bidi levels
+    /// copied) must grow with the paragraph, not with its square: four
+    /// times the words, at most about four times the steps (it was 16).
+    #[test]
+    fn setting_a_paragraph_is_linear_in_its_length() {
+        for sample in [
+            "the forum\u{2019}s delegates agreed that open data needs owners",
+            "\u{05e9}\u{05dc}\u{05d5}\u{05dd} open data \u{05e2}\u{05d5}\u{05dc}\u{05dd} needs owners",
+        ] {
+            let small = work_for(2_000, sample);
+            let large = work_for(8_000, sample);
+            assert!(small > 0);
+            assert!(
+                large <= small * 9 / 2,
+                "{sample:?}: 2,000 words took {small} steps, 8,000 took {large}"
+            );
+        }
+    }
+
+    /// One word longer than a line is cut between clusters, in linear steps.
+    #[test]
+    fn setting_one_long_word_is_linear_in_its_length() {
+        let steps = |n: usize| {
+            WORK.set(0);
+            let spans = [Span {
+                text: "x".repeat(n),
+                style: Style {
+                    weight: Weight::Regular,
+                    size: 10.0,
+                    color: [0.0; 3],
+                },
+                link: None,
+            }];
+            set_paragraph(&spans, 450.0, Align::Justify, &Fonts::new(None, "en")).expect("sets");
+            WORK.get()
+        };
+        let (small, large) = (steps(20_000), steps(80_000));
+        assert!(large <= small * 9 / 2, "{small} then {large}");
+    }
 }

@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
+use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// Longest key accepted, in bytes, so that root + key stays far below PATH_MAX.
 const MAX_KEY_BYTES: usize = 512;
@@ -46,6 +47,11 @@ pub enum KeyError {
     #[error("output key {key:?} contains a NUL or other control character; remove it")]
     ControlCharacter { key: String },
     #[error(
+        "output key {key:?} contains the invisible format character U+{:04X}; such characters make a name show as another (U+202E reverses the text after it), remove it",
+        *character as u32
+    )]
+    FormatCharacter { key: String, character: char },
+    #[error(
         "output key {key:?} has an empty component (\"//\" or a trailing '/'); remove the extra '/'"
     )]
     EmptyComponent { key: String },
@@ -69,8 +75,19 @@ impl OutputKey {
             return Err(KeyError::Empty);
         }
         if key.len() > MAX_KEY_BYTES {
+            // Only the start of a key this long is quoted: messages go into
+            // logs and broker headers, which must stay bounded.
+            let mut end = key.len().min(2 * MAX_KEY_BYTES);
+            while !key.is_char_boundary(end) {
+                end -= 1;
+            }
+            let quoted = if end < key.len() {
+                format!("{}…", &key[..end])
+            } else {
+                owned()
+            };
             return Err(KeyError::TooLong {
-                key: owned(),
+                key: quoted,
                 len: key.len(),
             });
         }
@@ -89,6 +106,18 @@ impl OutputKey {
         }
         if key.chars().any(char::is_control) {
             return Err(KeyError::ControlCharacter { key: owned() });
+        }
+        // Format characters (Unicode category Cf: bidi overrides and
+        // isolates, zero-width spaces and joiners, tags) draw nothing and
+        // can make one name look like another.
+        if let Some(character) = key
+            .chars()
+            .find(|&c| get_general_category(c) == GeneralCategory::Format)
+        {
+            return Err(KeyError::FormatCharacter {
+                key: owned(),
+                character,
+            });
         }
         for component in key.split('/') {
             match component {
@@ -153,12 +182,30 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    /// True when retrying the same write later may succeed (a full disk, a
-    /// missing mount, a permission fixed by an operator); false when the
-    /// request itself is wrong and retrying cannot help.
+    /// The stable code of the error: `storage_unavailable` for what may
+    /// pass, `output_blocked` for storage shaped so that the output can
+    /// never be written there (a folder or file in the way, a link loop),
+    /// `invalid_key` for a key or extension that is refused.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StorageError::Io { .. } if self.is_transient() => "storage_unavailable",
+            StorageError::Io { .. } => "output_blocked",
+            StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => {
+                "invalid_key"
+            }
+        }
+    }
+
+    /// True when retrying the same write later may succeed (a full disk, an
+    /// I/O error, a timeout, a missing mount, a permission or read-only
+    /// mount fixed by an operator); false when the request itself is wrong
+    /// or the storage is shaped so that it can never succeed: a file where a
+    /// folder goes (ENOTDIR), a folder where the output goes (EISDIR,
+    /// ENOTEMPTY), a loop of symbolic links (ELOOP), a name too long.
+    /// Those were retried for 31 s before (issue 12).
     pub fn is_transient(&self) -> bool {
         match self {
-            StorageError::Io { .. } => true,
+            StorageError::Io { source, .. } => io_is_transient(source),
             StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => false,
         }
     }
@@ -175,6 +222,30 @@ fn is_extension(extension: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
+}
+
+/// Whether an I/O error may go away by itself or by an operator's hand, as
+/// [`StorageError::is_transient`] classes it; public so that reads under the
+/// storage root (the worker's `path` sources) are classed alike.
+/// Permission errors stay transient: the worker's storage root made
+/// read-only or immutable is an outage to wait out, not a bad job.
+pub fn io_is_transient(error: &io::Error) -> bool {
+    use io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::NotADirectory
+            | ErrorKind::IsADirectory
+            | ErrorKind::DirectoryNotEmpty
+            | ErrorKind::InvalidFilename
+    ) {
+        return false;
+    }
+    // ErrorKind::FilesystemLoop is not stable yet; ELOOP is told by its number.
+    #[cfg(unix)]
+    if error.raw_os_error() == Some(libc::ELOOP) {
+        return false;
+    }
+    true
 }
 
 fn io_error(operation: &'static str, path: &Path, source: io::Error) -> StorageError {
@@ -234,10 +305,27 @@ impl Storage {
     /// the set shared: the folders are made once, every file is written and
     /// fsynced before any is renamed into place, and the directory is
     /// fsynced once after the renames. Returns the final paths, in order.
+    ///
+    /// The set appears whole or not at all: a target that a folder stands
+    /// in fails the set before anything is renamed, and if a rename still
+    /// fails, the outputs of the set renamed before it are removed again
+    /// (a previous version of them is then gone too, rather than a mixed
+    /// set left behind).
     pub fn write_all_atomic(
         &self,
         key: &OutputKey,
         outputs: &[(&str, &[u8])],
+    ) -> Result<Vec<PathBuf>, StorageError> {
+        self.write_all_atomic_with(key, outputs, || {})
+    }
+
+    /// [`Storage::write_all_atomic`], calling `before_rename` between the
+    /// checks and the renames (tests use it to change the disk there).
+    fn write_all_atomic_with(
+        &self,
+        key: &OutputKey,
+        outputs: &[(&str, &[u8])],
+        before_rename: impl FnOnce(),
     ) -> Result<Vec<PathBuf>, StorageError> {
         for (extension, _) in outputs {
             if !is_extension(extension) {
@@ -270,12 +358,30 @@ impl Storage {
                 .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
             written.push(temp);
         }
+        let targets: Vec<PathBuf> = outputs
+            .iter()
+            .map(|(extension, _)| dir.join(format!("{file_stem}.{extension}")))
+            .collect();
+        // A folder where an output goes is the usual reason a rename fails;
+        // found here, nothing of the set has been renamed yet.
+        for target in &targets {
+            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+                let error = io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way");
+                return Err(io_error("replace", target, error));
+            }
+        }
+        before_rename();
         // rename(2) replaces a symbolic link at the target rather than writing
         // through it, so an existing link there cannot redirect the output.
-        for ((extension, _), temp) in outputs.iter().zip(written) {
-            let target = dir.join(format!("{file_stem}.{extension}"));
-            temp.persist(&target)
-                .map_err(|e| io_error("replace", &target, e.error))?;
+        for (done, (target, temp)) in targets.iter().zip(written).enumerate() {
+            if let Err(e) = temp.persist(target) {
+                // The temporary files not yet renamed are deleted as they drop.
+                for renamed in &targets[..done] {
+                    let _ = fs::remove_file(renamed);
+                }
+                let _ = sync_dir(&dir);
+                return Err(io_error("replace", target, e.error));
+            }
         }
         sync_dir(&dir)?;
         Ok(outputs
@@ -596,27 +702,31 @@ mod tests {
         assert!(hidden_files(&locked).is_empty());
     }
 
+    /// Issue 12, defect 9: a file where a folder goes (ENOTDIR) cannot be
+    /// fixed by waiting; it was retried for 31 s.
     #[test]
-    fn parent_that_is_a_file_is_a_transient_error() {
+    fn parent_that_is_a_file_is_a_permanent_error() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
         fs::write(storage.root().join("2023"), b"not a directory").unwrap();
         for k in ["2023/a", "2023/b/c"] {
             let err = storage.write_atomic(&key(k), "json", b"{}").unwrap_err();
             assert!(matches!(err, StorageError::Io { .. }), "{k}: {err:?}");
-            assert!(err.is_transient());
+            assert!(!err.is_transient(), "{k}: {err:?}");
             assert!(err.to_string().contains("2023"), "{err}");
         }
         assert_eq!(hidden_files(storage.root()), Vec::<String>::new());
     }
 
+    /// Issue 12, defect 9: a folder where the output goes (EISDIR) is
+    /// permanent.
     #[test]
-    fn target_that_is_a_directory_leaves_no_temp_file() {
+    fn target_that_is_a_directory_is_permanent_and_leaves_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
         fs::create_dir_all(storage.root().join("a.json/inside")).unwrap();
         let err = storage.write_atomic(&key("a"), "json", b"{}").unwrap_err();
-        assert!(err.is_transient(), "{err:?}");
+        assert!(!err.is_transient(), "{err:?}");
         assert!(err.to_string().contains("a.json"), "{err}");
         assert!(hidden_files(storage.root()).is_empty());
     }
@@ -644,17 +754,124 @@ mod tests {
         );
         assert!(!storage.path_for(&key("other"), "json").exists());
 
-        // A target that cannot be replaced fails the set and leaves no
-        // temporary file; the outputs renamed before it are whole.
+        // Issue 12, defect 7: a target that cannot be replaced fails the
+        // set, and no output of the set stays behind: not the one before
+        // it, not the one after it, and no temporary file.
         fs::create_dir_all(storage.root().join("third.pdf/inside")).unwrap();
         let err = storage
-            .write_all_atomic(&key("third"), &[("json", b"{}"), ("pdf", b"%PDF-")])
+            .write_all_atomic(
+                &key("third"),
+                &[("json", b"{}"), ("pdf", b"%PDF-"), ("docx", b"PK")],
+            )
             .unwrap_err();
-        assert!(err.is_transient(), "{err:?}");
-        assert_eq!(
-            fs::read(storage.path_for(&key("third"), "json")).unwrap(),
-            b"{}"
-        );
+        assert!(!err.is_transient(), "{err:?}");
+        assert!(err.to_string().contains("third.pdf"), "{err}");
+        assert!(!storage.path_for(&key("third"), "json").exists());
+        assert!(!storage.path_for(&key("third"), "docx").exists());
         assert!(hidden_files(storage.root()).is_empty());
+    }
+
+    /// When a rename fails after others succeeded (here the last target
+    /// is made a folder only after the checks, by a hook standing for a
+    /// concurrent writer), the outputs already renamed are removed again.
+    #[test]
+    fn a_rename_failing_midway_removes_the_outputs_renamed_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        let k = key("late");
+        let blocker = storage.root().join("late.pdf/inside");
+        let err = storage
+            .write_all_atomic_with(&k, &[("json", b"{}"), ("pdf", b"%PDF-")], || {
+                fs::create_dir_all(&blocker).unwrap()
+            })
+            .unwrap_err();
+        assert!(!err.is_transient(), "{err:?}");
+        assert!(!storage.path_for(&k, "json").exists());
+        assert!(hidden_files(storage.root()).is_empty());
+    }
+
+    fn io(kind: io::ErrorKind) -> StorageError {
+        io_error("write", Path::new("x"), io::Error::from(kind))
+    }
+
+    fn os(code: i32) -> StorageError {
+        io_error("write", Path::new("x"), io::Error::from_raw_os_error(code))
+    }
+
+    /// Issue 12, defect 9: what retrying cannot fix is permanent; a full
+    /// disk, an I/O error, a timeout or a permission an operator can fix
+    /// (a read-only mount) is transient.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn io_errors_are_classed_by_kind() {
+        for (name, error) in [
+            ("ENOTDIR", os(libc::ENOTDIR)),
+            ("EISDIR", os(libc::EISDIR)),
+            ("ELOOP", os(libc::ELOOP)),
+            ("ENAMETOOLONG", os(libc::ENAMETOOLONG)),
+            ("ENOTEMPTY", os(libc::ENOTEMPTY)),
+            ("NotADirectory", io(io::ErrorKind::NotADirectory)),
+            ("IsADirectory", io(io::ErrorKind::IsADirectory)),
+        ] {
+            assert!(!error.is_transient(), "{name} is permanent");
+        }
+        for (name, error) in [
+            ("ENOSPC", os(libc::ENOSPC)),
+            ("EDQUOT", os(libc::EDQUOT)),
+            ("EIO", os(libc::EIO)),
+            ("ETIMEDOUT", os(libc::ETIMEDOUT)),
+            ("EACCES", os(libc::EACCES)),
+            ("EPERM", os(libc::EPERM)),
+            ("EROFS", os(libc::EROFS)),
+            ("ESTALE", os(libc::ESTALE)),
+            ("TimedOut", io(io::ErrorKind::TimedOut)),
+        ] {
+            assert!(error.is_transient(), "{name} is transient");
+        }
+    }
+
+    /// A symbolic-link loop where a folder goes (ELOOP) is permanent.
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_a_permanent_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        std::os::unix::fs::symlink("loop", storage.root().join("loop")).unwrap();
+        let err = storage
+            .write_atomic(&key("loop/a"), "json", b"{}")
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Io { .. }), "{err:?}");
+        assert!(!err.is_transient(), "{err:?}");
+    }
+
+    /// Keys with invisible format characters (Unicode Cf) are refused: a
+    /// right-to-left override (U+202E) makes "report\u{202E}fdp.exe" show
+    /// as "reportexe.pdf".
+    #[test]
+    fn format_characters_are_refused_in_keys() {
+        for k in [
+            "report\u{202E}fdp.exe",
+            "a\u{200B}b",
+            "\u{2066}isolate",
+            "x\u{FEFF}",
+            "soft\u{AD}hyphen",
+            "tag\u{E0041}",
+        ] {
+            let err = OutputKey::new(k).expect_err(k);
+            assert!(
+                matches!(err, KeyError::FormatCharacter { .. }),
+                "{k:?}: {err:?}"
+            );
+            let message = err.to_string();
+            assert!(message.contains("U+"), "{message}");
+            assert!(
+                !message.chars().any(|c| c == '\u{202E}' || c == '\u{200B}'),
+                "the message itself must not carry the character: {message:?}"
+            );
+        }
+        // Letters and marks of every script stay allowed.
+        for k in ["Événement", "اجتماع", "会议", "नमस्ते"] {
+            key(k);
+        }
     }
 }
