@@ -51,7 +51,10 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
             .expect("valid template"),
     );
-    let report = |message: String| progress.suspend(|| eprintln!("rapporteur: {message}"));
+    let report = |message: String| {
+        let message = rapporteur_untrusted::for_terminal(&message);
+        progress.suspend(|| eprintln!("rapporteur: {message}"))
+    };
     let mut jobs = Vec::new();
     let mut failed = 0;
     let mut keys: HashMap<String, String> = HashMap::new();

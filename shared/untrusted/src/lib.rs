@@ -73,6 +73,23 @@ pub fn bounded_message(message: &str) -> String {
     out
 }
 
+/// A message for a terminal that may quote client values (file names from
+/// disk or archives, job ids, errors quoting them): every hidden character
+/// escaped as [`shown`] does, except line breaks and tabs, and nothing cut.
+/// An escape sequence in a file name can no longer rewrite the terminal, and
+/// a U+202E no longer makes a name read as another.
+pub fn for_terminal(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c == '\n' || c == '\t' {
+            out.push(c);
+        } else {
+            push_escaped(&mut out, c);
+        }
+    }
+    out
+}
+
 /// Characters that are not shown as themselves: controls (C0, DEL, C1),
 /// format characters (bidi embeddings, overrides and isolates, zero-width
 /// characters, the BOM, tags) and the line and paragraph separators.
@@ -127,6 +144,15 @@ mod tests {
         assert_eq!(shown("zero\u{200b}width\u{feff}"), "zero\\u{200b}width\\u{feff}");
         assert_eq!(shown("line\u{2028}sep\u{85}"), "line\\u{2028}sep\\u{85}");
         assert!(needs_escaping("\u{200f}"));
+    }
+
+    #[test]
+    fn terminal_text_keeps_its_lines_and_loses_its_escapes() {
+        assert_eq!(
+            for_terminal("a\u{1b}]0;owned\u{7}.txt: failed\n  line 2\tx"),
+            "a\\u{1b}]0;owned\\u{7}.txt: failed\n  line 2\tx"
+        );
+        assert_eq!(for_terminal("gpj.\u{202e}exe"), "gpj.\\u{202e}exe");
     }
 
     #[test]
