@@ -120,10 +120,12 @@ impl Harness {
     }
 
     /// Starts a worker process on this harness's queues.
-    pub fn start_worker(&self, binary: impl AsRef<Path>, extra: &[&str]) -> Child {
-        self.worker_command(binary, extra)
-            .spawn()
-            .expect("the worker binary starts")
+    pub fn start_worker(&self, binary: impl AsRef<Path>, extra: &[&str]) -> WorkerProcess {
+        WorkerProcess(
+            self.worker_command(binary, extra)
+                .spawn()
+                .expect("the worker binary starts"),
+        )
     }
 
     /// Publishes raw job messages with publisher confirms.
@@ -292,6 +294,32 @@ pub fn header_string(properties: &BasicProperties, name: &str) -> Option<String>
             Some(String::from_utf8_lossy(s.as_bytes()).into_owned())
         }
         _ => None,
+    }
+}
+
+/// A worker process started by a test, killed when dropped if it still runs
+/// (a failing test must not leave a worker redeclaring its queues).
+pub struct WorkerProcess(pub Child);
+
+impl std::ops::Deref for WorkerProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for WorkerProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }
 

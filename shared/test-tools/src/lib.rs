@@ -4,6 +4,13 @@
 //! needs a missing tool says what to install and passes without checking; with
 //! `CI=true` it fails, so CI never skips a check silently (`.ci/run` installs
 //! every tool listed here).
+//!
+//! With the `broker` feature, [`broker`] is the one harness of the tests that
+//! need RabbitMQ: the broker as a [`Tool`], a queue prefix of each test's own,
+//! worker processes, publishing jobs and collecting their result events.
+
+#[cfg(feature = "broker")]
+pub mod broker;
 
 use std::ffi::OsStr;
 use std::io::Write;
