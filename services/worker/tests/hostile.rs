@@ -201,3 +201,111 @@ async fn a_forged_attempt_header_cannot_lose_or_loop_a_job() {
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;
 }
+
+/// A converter that fails the way a hostile document can make the real one
+/// fail, by the job it is given: it crashes (as a stack overflow aborts), it
+/// hangs, or it runs out of memory (what Rust prints when the address-space
+/// limit refuses an allocation); any other job goes to the real converter.
+const FAULTY_CONVERTER: &str = r#"#!/bin/sh
+body=$(cat)
+case "$body" in
+  *poison-crash*) kill -SEGV $$ ;;
+  *poison-hang*) exec sleep 600 ;;
+  *poison-memory*) echo "memory allocation of 4294967296 bytes failed" >&2; kill -ABRT $$ ;;
+esac
+printf '%s' "$body" | exec "$REAL_CONVERTER" "$@"
+"#;
+
+/// A job that crashes, hangs or exhausts memory in the converter is
+/// dead-lettered with its own reason and a `job.failed` event, and the jobs
+/// converted beside it by the same worker succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converter_crashes_hangs_and_memory_exhaustion_cost_only_their_own_job() {
+    use std::os::unix::fs::PermissionsExt;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("isolate").await;
+    let scripts = tempfile::tempdir().unwrap();
+    let converter = scripts.path().join("converter.sh");
+    std::fs::write(&converter, FAULTY_CONVERTER).unwrap();
+    std::fs::set_permissions(&converter, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut jobs = Vec::new();
+    for id in ["poison-crash", "poison-hang", "poison-memory"] {
+        jobs.push(text_job(id, "seed.txt", &seed(), Some(id)));
+    }
+    for i in 0..6 {
+        jobs.push(text_job(&format!("good-{i}"), "seed.txt", &seed(), Some(&format!("good/{i}"))));
+    }
+    harness.publish(&jobs).await;
+    let converter_arg = converter.to_str().unwrap();
+    let mut worker = WorkerProcess(
+        harness
+            .worker_command(
+                WORKER,
+                &["--isolate", "all", "--job-timeout-secs", "3", "--converter-program", converter_arg],
+            )
+            .env("REAL_CONVERTER", WORKER)
+            .spawn()
+            .unwrap(),
+    );
+    let results = harness.results(jobs.len(), Duration::from_secs(120)).await;
+    assert_eq!(results.len(), jobs.len(), "{:?}", results.keys());
+    for (id, code) in [
+        ("poison-crash", "converter_crashed"),
+        ("poison-hang", "timeout"),
+        ("poison-memory", "too_large"),
+    ] {
+        let result = &results[id];
+        assert_eq!(result.status, JobStatus::Failed, "{id}");
+        assert_eq!(result.error.as_ref().unwrap().code, code, "{id}");
+        assert_eq!(result.key.as_deref(), Some(id), "{id}: the event names its job");
+        assert_eq!(result.attempts, 1, "{id}: dead-lettered, not retried");
+    }
+    let reference = std::fs::read(harness.storage_path().join("good/0.json")).unwrap();
+    for i in 0..6 {
+        let result = &results[&format!("good-{i}")];
+        assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
+        assert_eq!(std::fs::read(harness.storage_path().join(format!("good/{i}.json"))).unwrap(), reference);
+    }
+    let mut codes: Vec<String> = dead_letters(&harness).await.into_iter().map(|(code, _)| code).collect();
+    codes.sort();
+    assert_eq!(codes, ["converter_crashed", "timeout", "too_large"]);
+    assert!(worker.try_wait().unwrap().is_none(), "the worker itself never crashed");
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
+
+/// The real converter in a child under its address-space limit: a document
+/// that needs more memory than a job may use (60,000 bullets set as a PDF)
+/// is dead-lettered as `too_large`, and a normal one converts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_that_exhausts_the_child_memory_limit_is_too_large() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("memory").await;
+    let bullets: String = (0..60_000)
+        .map(|i| format!("- point number {i} about connectivity\n"))
+        .collect();
+    let job = |id: &str, text: String| {
+        serde_json::to_vec(&serde_json::json!({"version": "1", "job_id": id, "source": {"kind": "text", "name": "s.txt", "text": text}, "key": id})).unwrap()
+    };
+    let jobs = vec![
+        job("bullets", format!("{}\n{bullets}", seed())),
+        job("normal", seed()),
+    ];
+    harness.publish(&jobs).await;
+    let mut worker = harness.start_worker(
+        WORKER,
+        &["--isolate", "all", "--child-memory-mb", "64", "--max-input-bytes", "10000000"],
+    );
+    let results = harness.results(jobs.len(), Duration::from_secs(120)).await;
+    assert_eq!(results["normal"].status, JobStatus::Succeeded, "{:?}", results["normal"]);
+    let error = results["bullets"].error.as_ref().expect("the big job failed");
+    assert_eq!(error.code, "too_large", "{}", error.message);
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
