@@ -309,3 +309,48 @@ async fn a_document_that_exhausts_the_child_memory_limit_is_too_large() {
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;
 }
+
+/// `/readyz` said ready on a full disk, where creating an empty file still
+/// works but no output can be written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_is_not_ready_on_a_full_disk() {
+    use std::io::{Read, Write};
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("full").await;
+    // The harness's storage root itself becomes a 1 MB file system.
+    let small = harness.storage_path().to_path_buf();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&small)
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        let help = "mounting a 1 MB tmpfs (as root) is needed to give the worker a nearly full disk";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
+        eprintln!("skipped: {help}");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut worker = harness.start_worker(WORKER, &["--metrics-addr", &addr]);
+    // Wait for the endpoint, then for the broker connection.
+    let mut response = String::new();
+    for _ in 0..300 {
+        response.clear();
+        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+            let _ = write!(stream, "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let _ = stream.read_to_string(&mut response);
+            if !response.contains("not connected") && !response.is_empty() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    signal_and_wait(&mut worker, "TERM");
+    let _ = std::process::Command::new("umount").arg(&small).status();
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.contains("bytes free"), "{response}");
+    harness.cleanup().await;
+}

@@ -7,9 +7,9 @@
 //!   after which the broker dead-letters a message that keeps killing workers;
 //! - `P.jobs.dead`: durable quorum queue of jobs that can never succeed, each
 //!   with its reason in headers;
-//! - `P.jobs.retry.N`: durable queues where a job waits after its N-th
+//! - `P.jobs.retry.N`: durable quorum queues where a job waits after its N-th
 //!   transient failure; their TTL is the backoff, after which the broker moves
-//!   the job back to `P.jobs`;
+//!   the job back to `P.jobs` (at-least-once dead-lettering);
 //! - `P.results`: durable topic exchange of result events (`job.succeeded`,
 //!   `job.failed`).
 //!
@@ -154,8 +154,15 @@ pub fn queue_specs(topology: &Topology, settings: &TopologySettings) -> Vec<Queu
         let ttl = settings.backoff(attempt).as_millis().min(i64::MAX as u128) as i64;
         queues.push(QueueSpec {
             name: topology.retry_queue(attempt),
+            // Quorum, with at-least-once dead-lettering: a classic queue's
+            // TTL dead-lettering is at-most-once, so a job expiring while the
+            // broker restarts or the jobs queue is unavailable could be lost.
+            // At-least-once needs reject-publish overflow (RabbitMQ 3.10+).
             arguments: vec![
+                ("x-queue-type", text("quorum")),
                 ("x-message-ttl", ArgumentValue::Number(ttl)),
+                ("x-overflow", text("reject-publish")),
+                ("x-dead-letter-strategy", text("at-least-once")),
                 ("x-dead-letter-exchange", text("")),
                 ("x-dead-letter-routing-key", text(&topology.jobs_queue())),
             ],
