@@ -15,9 +15,9 @@ use lapin::options::{
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
-use rapporteur_untrusted::{for_terminal, shown};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
+use rapporteur_untrusted::{for_terminal, shown};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;

@@ -36,7 +36,9 @@ fn redelivered(delivery: &Delivery) -> bool {
             .headers()
             .as_ref()
             .and_then(|headers| headers.inner().get("x-delivery-count"))
-            .is_some_and(|count| !matches!(count, AMQPValue::LongLongInt(0) | AMQPValue::LongInt(0)))
+            .is_some_and(|count| {
+                !matches!(count, AMQPValue::LongLongInt(0) | AMQPValue::LongInt(0))
+            })
 }
 
 /// Connection and consumption settings.
@@ -259,7 +261,11 @@ async fn settle(
 /// `x-rapporteur-attempt` is ignored: `0` sent a job to a retry queue that
 /// does not exist. Whatever a client forges, the result stays within
 /// 1..=`max_attempts`, so the retry queue it leads to exists.
-pub(crate) fn attempt_of(properties: &BasicProperties, topology: &Topology, max_attempts: u32) -> u32 {
+pub(crate) fn attempt_of(
+    properties: &BasicProperties,
+    topology: &Topology,
+    max_attempts: u32,
+) -> u32 {
     let mut expirations: u64 = 0;
     if let Some(headers) = properties.headers()
         && let Some(AMQPValue::FieldArray(deaths)) = headers.inner().get("x-death")
@@ -269,7 +275,9 @@ pub(crate) fn attempt_of(properties: &BasicProperties, topology: &Topology, max_
                 continue;
             };
             let text = |key: &str| match death.inner().get(key) {
-                Some(AMQPValue::LongString(s)) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+                Some(AMQPValue::LongString(s)) => {
+                    String::from_utf8_lossy(s.as_bytes()).into_owned()
+                }
                 Some(AMQPValue::ShortString(s)) => s.to_string(),
                 _ => String::new(),
             };
@@ -347,8 +355,14 @@ mod tests {
 
     fn death(queue: &str, reason: &str, count: i64) -> AMQPValue {
         let mut table = FieldTable::default();
-        table.insert("queue".into(), AMQPValue::LongString(LongString::from(queue)));
-        table.insert("reason".into(), AMQPValue::LongString(LongString::from(reason)));
+        table.insert(
+            "queue".into(),
+            AMQPValue::LongString(LongString::from(queue)),
+        );
+        table.insert(
+            "reason".into(),
+            AMQPValue::LongString(LongString::from(reason)),
+        );
         table.insert("count".into(), AMQPValue::LongLongInt(count));
         AMQPValue::FieldTable(table)
     }

@@ -70,7 +70,10 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
         Err(error) => {
             // The worker itself is broken (no binary, no processes left):
             // transient, so the job is retried, not lost.
-            let mut processed = fail("converter_unavailable", format!("cannot start the converter: {error}"));
+            let mut processed = fail(
+                "converter_unavailable",
+                format!("cannot start the converter: {error}"),
+            );
             processed.transient = true;
             return processed;
         }
@@ -119,7 +122,12 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
     };
     let status = match status {
         Ok(status) => status,
-        Err(error) => return fail("converter_crashed", format!("the converter was lost: {error}")),
+        Err(error) => {
+            return fail(
+                "converter_crashed",
+                format!("the converter was lost: {error}"),
+            );
+        }
     };
     if status.success()
         && let Ok(mut processed) = serde_json::from_slice::<Processed>(&out)
@@ -139,7 +147,11 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
             ),
         );
     }
-    let last_line = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last_line = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     fail(
         "converter_crashed",
         format!(
@@ -162,7 +174,12 @@ pub(crate) fn convert_one(worker: &Worker, max_message: usize) -> anyhow::Result
     setrlimit(Resource::Core, limit(0))?;
     setrlimit(Resource::As, limit(worker.isolation.child_memory))?;
     // CPU time as a backstop for the parent's wall-clock timeout.
-    let cpu = worker.isolation.job_timeout.as_secs().saturating_mul(2).max(1);
+    let cpu = worker
+        .isolation
+        .job_timeout
+        .as_secs()
+        .saturating_mul(2)
+        .max(1);
     setrlimit(Resource::Cpu, limit(cpu))?;
     let mut body = Vec::new();
     std::io::stdin()

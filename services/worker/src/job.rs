@@ -11,10 +11,10 @@ use rapporteur_jobs::{
     JOB_CONTRACT_VERSION, JobError, JobRequest, JobResult, JobSource, JobStatus, OutputFile,
     check_job_id,
 };
-use rapporteur_untrusted::{bounded_message, shown};
 use rapporteur_pipeline::ConvertError;
 use rapporteur_render::Format;
 use rapporteur_storage::OutputKey;
+use rapporteur_untrusted::{bounded_message, shown};
 
 use crate::Worker;
 
@@ -32,7 +32,11 @@ pub(crate) struct Processed {
 /// the message to the queue, and its redelivery is converted alone in a
 /// child process that can be killed (a thread cannot be; this one is left to
 /// finish, its outputs being whole and idempotent).
-pub(crate) async fn process(worker: &Arc<Worker>, body: Vec<u8>, attempt: u32) -> Option<Processed> {
+pub(crate) async fn process(
+    worker: &Arc<Worker>,
+    body: Vec<u8>,
+    attempt: u32,
+) -> Option<Processed> {
     let job_worker = worker.clone();
     // Parsing and rendering are CPU work: keep them off the async threads
     // that talk to the broker.

@@ -72,7 +72,12 @@ struct Args {
     /// Which jobs are converted alone in a child process with memory and CPU
     /// limits: only redelivered ones (a worker died with them in flight), or
     /// all.
-    #[arg(long, env = "WORKER_ISOLATE", value_enum, default_value = "redelivered")]
+    #[arg(
+        long,
+        env = "WORKER_ISOLATE",
+        value_enum,
+        default_value = "redelivered"
+    )]
     isolate: isolate::IsolateMode,
     /// Longest a conversion may take. A child over it is killed and its job
     /// dead-lettered (`timeout`); a job over it in the worker's own process

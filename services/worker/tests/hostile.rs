@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use rapporteur_jobs::JobStatus;
 use rapporteur_test_tools::Tool;
-use rapporteur_test_tools::broker::lapin::types::{AMQPValue, FieldTable};
 use rapporteur_test_tools::broker::lapin::BasicProperties;
+use rapporteur_test_tools::broker::lapin::types::{AMQPValue, FieldTable};
 use rapporteur_test_tools::broker::*;
 use tokio::sync::Mutex;
 
@@ -92,11 +92,19 @@ async fn huge_client_values_are_bounded_in_headers_events_and_logs() {
     let mut unknown_field = serde_json::json!({"version": "1", "job_id": "huge-field", "source": {"kind": "path", "path": "a.txt"}});
     unknown_field[format!("x{huge}")] = 1.into();
     let jobs = vec![
-        job(serde_json::json!({"version": huge, "job_id": "huge-version", "source": {"kind": "path", "path": "a.txt"}})),
+        job(
+            serde_json::json!({"version": huge, "job_id": "huge-version", "source": {"kind": "path", "path": "a.txt"}}),
+        ),
         job(unknown_field),
-        job(serde_json::json!({"version": "1", "job_id": "huge-format", "source": {"kind": "path", "path": "a.txt"}, "formats": [huge]})),
-        job(serde_json::json!({"version": "1", "job_id": "huge-key", "source": {"kind": "text", "name": "a.txt", "text": "x"}, "key": format!("k/{huge}")})),
-        job(serde_json::json!({"version": "1", "job_id": "huge-path", "source": {"kind": "path", "path": format!("in/{huge}.txt")}})),
+        job(
+            serde_json::json!({"version": "1", "job_id": "huge-format", "source": {"kind": "path", "path": "a.txt"}, "formats": [huge]}),
+        ),
+        job(
+            serde_json::json!({"version": "1", "job_id": "huge-key", "source": {"kind": "text", "name": "a.txt", "text": "x"}, "key": format!("k/{huge}")}),
+        ),
+        job(
+            serde_json::json!({"version": "1", "job_id": "huge-path", "source": {"kind": "path", "path": format!("in/{huge}.txt")}}),
+        ),
         text_job("good-2", "seed.txt", &seed(), Some("good")),
     ];
     harness.publish(&jobs).await;
@@ -106,8 +114,16 @@ async fn huge_client_values_are_bounded_in_headers_events_and_logs() {
     assert_eq!(results["good-2"].status, JobStatus::Succeeded);
     for id in ["huge-version", "huge-format", "huge-key", "huge-path"] {
         let error = results[id].error.as_ref().unwrap();
-        assert!(error.message.len() < 2100, "{id}: {} bytes", error.message.len());
-        assert!(error.message.contains("(200"), "{id} says how long: {}", error.message);
+        assert!(
+            error.message.len() < 2100,
+            "{id}: {} bytes",
+            error.message.len()
+        );
+        assert!(
+            error.message.contains("(200"),
+            "{id} says how long: {}",
+            error.message
+        );
     }
     let dead = dead_letters(&harness).await;
     assert_eq!(dead.len(), jobs.len() - 1);
@@ -133,7 +149,10 @@ async fn a_fifo_or_directory_source_is_refused_and_sigterm_still_exits() {
     let mut jobs = Vec::new();
     for i in 0..4 {
         let fifo = inbox.join(format!("fifo-{i}.txt"));
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success());
         jobs.push(
             serde_json::to_vec(&serde_json::json!({"version": "1", "job_id": format!("fifo-{i}"), "source": {"kind": "path", "path": format!("inbox/fifo-{i}.txt")}})).unwrap(),
@@ -170,7 +189,10 @@ async fn a_forged_attempt_header_cannot_lose_or_loop_a_job() {
     // fail the job's writes for a transient reason.
     let locked = harness.storage_path().join("locked");
     std::fs::create_dir_all(&locked).unwrap();
-    let immutable = std::process::Command::new("chattr").arg("+i").arg(&locked).status();
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&locked)
+        .status();
     if !immutable.is_ok_and(|s| s.success()) {
         let help = "`chattr +i` is needed to make a directory read-only for root (package e2fsprogs, ext4 file system)";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
@@ -179,20 +201,40 @@ async fn a_forged_attempt_header_cannot_lose_or_loop_a_job() {
     }
     let forged = |attempt: i64| {
         let mut headers = FieldTable::default();
-        headers.insert(rapporteur_broker::ATTEMPT_HEADER.into(), AMQPValue::LongLongInt(attempt));
+        headers.insert(
+            rapporteur_broker::ATTEMPT_HEADER.into(),
+            AMQPValue::LongLongInt(attempt),
+        );
         BasicProperties::default().with_headers(headers)
     };
     harness
-        .publish_with(&[text_job("zero", "seed.txt", &seed(), Some("locked/zero"))], forged(0))
+        .publish_with(
+            &[text_job("zero", "seed.txt", &seed(), Some("locked/zero"))],
+            forged(0),
+        )
         .await;
     harness
-        .publish_with(&[text_job("negative", "seed.txt", &seed(), Some("locked/negative"))], forged(-5))
+        .publish_with(
+            &[text_job(
+                "negative",
+                "seed.txt",
+                &seed(),
+                Some("locked/negative"),
+            )],
+            forged(-5),
+        )
         .await;
     let mut worker = harness.start_worker(WORKER, &[]);
     let results = harness.results(2, Duration::from_secs(60)).await;
-    std::process::Command::new("chattr").arg("-i").arg(&locked).status().unwrap();
+    std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&locked)
+        .status()
+        .unwrap();
     for id in ["zero", "negative"] {
-        let result = results.get(id).unwrap_or_else(|| panic!("{id} was lost: {results:?}"));
+        let result = results
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} was lost: {results:?}"));
         assert_eq!(result.status, JobStatus::Failed);
         assert_eq!(result.error.as_ref().unwrap().code, "storage_unavailable");
         assert_eq!(result.attempts, topology_settings().max_attempts, "{id}");
@@ -236,7 +278,12 @@ async fn converter_crashes_hangs_and_memory_exhaustion_cost_only_their_own_job()
         jobs.push(text_job(id, "seed.txt", &seed(), Some(id)));
     }
     for i in 0..6 {
-        jobs.push(text_job(&format!("good-{i}"), "seed.txt", &seed(), Some(&format!("good/{i}"))));
+        jobs.push(text_job(
+            &format!("good-{i}"),
+            "seed.txt",
+            &seed(),
+            Some(&format!("good/{i}")),
+        ));
     }
     harness.publish(&jobs).await;
     let converter_arg = converter.to_str().unwrap();
@@ -244,7 +291,14 @@ async fn converter_crashes_hangs_and_memory_exhaustion_cost_only_their_own_job()
         harness
             .worker_command(
                 WORKER,
-                &["--isolate", "all", "--job-timeout-secs", "3", "--converter-program", converter_arg],
+                &[
+                    "--isolate",
+                    "all",
+                    "--job-timeout-secs",
+                    "3",
+                    "--converter-program",
+                    converter_arg,
+                ],
             )
             .env("REAL_CONVERTER", WORKER)
             .spawn()
@@ -260,19 +314,33 @@ async fn converter_crashes_hangs_and_memory_exhaustion_cost_only_their_own_job()
         let result = &results[id];
         assert_eq!(result.status, JobStatus::Failed, "{id}");
         assert_eq!(result.error.as_ref().unwrap().code, code, "{id}");
-        assert_eq!(result.key.as_deref(), Some(id), "{id}: the event names its job");
+        assert_eq!(
+            result.key.as_deref(),
+            Some(id),
+            "{id}: the event names its job"
+        );
         assert_eq!(result.attempts, 1, "{id}: dead-lettered, not retried");
     }
     let reference = std::fs::read(harness.storage_path().join("good/0.json")).unwrap();
     for i in 0..6 {
         let result = &results[&format!("good-{i}")];
         assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
-        assert_eq!(std::fs::read(harness.storage_path().join(format!("good/{i}.json"))).unwrap(), reference);
+        assert_eq!(
+            std::fs::read(harness.storage_path().join(format!("good/{i}.json"))).unwrap(),
+            reference
+        );
     }
-    let mut codes: Vec<String> = dead_letters(&harness).await.into_iter().map(|(code, _)| code).collect();
+    let mut codes: Vec<String> = dead_letters(&harness)
+        .await
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect();
     codes.sort();
     assert_eq!(codes, ["converter_crashed", "timeout", "too_large"]);
-    assert!(worker.try_wait().unwrap().is_none(), "the worker itself never crashed");
+    assert!(
+        worker.try_wait().unwrap().is_none(),
+        "the worker itself never crashed"
+    );
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;
 }
@@ -300,11 +368,26 @@ async fn a_document_that_exhausts_the_child_memory_limit_is_too_large() {
     harness.publish(&jobs).await;
     let mut worker = harness.start_worker(
         WORKER,
-        &["--isolate", "all", "--child-memory-mb", "64", "--max-input-bytes", "10000000"],
+        &[
+            "--isolate",
+            "all",
+            "--child-memory-mb",
+            "64",
+            "--max-input-bytes",
+            "10000000",
+        ],
     );
     let results = harness.results(jobs.len(), Duration::from_secs(120)).await;
-    assert_eq!(results["normal"].status, JobStatus::Succeeded, "{:?}", results["normal"]);
-    let error = results["bullets"].error.as_ref().expect("the big job failed");
+    assert_eq!(
+        results["normal"].status,
+        JobStatus::Succeeded,
+        "{:?}",
+        results["normal"]
+    );
+    let error = results["bullets"]
+        .error
+        .as_ref()
+        .expect("the big job failed");
     assert_eq!(error.code, "too_large", "{}", error.message);
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;
@@ -327,12 +410,17 @@ async fn readyz_is_not_ready_on_a_full_disk() {
         .arg(&small)
         .status();
     if !mounted.is_ok_and(|s| s.success()) {
-        let help = "mounting a 1 MB tmpfs (as root) is needed to give the worker a nearly full disk";
+        let help =
+            "mounting a 1 MB tmpfs (as root) is needed to give the worker a nearly full disk";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
         eprintln!("skipped: {help}");
         return;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let mut worker = harness.start_worker(WORKER, &["--metrics-addr", &addr]);
     // Wait for the endpoint, then for the broker connection.
@@ -340,7 +428,10 @@ async fn readyz_is_not_ready_on_a_full_disk() {
     for _ in 0..300 {
         response.clear();
         if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
-            let _ = write!(stream, "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let _ = write!(
+                stream,
+                "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            );
             let _ = stream.read_to_string(&mut response);
             if !response.contains("not connected") && !response.is_empty() {
                 break;

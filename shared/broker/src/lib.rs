@@ -362,7 +362,12 @@ mod tests {
     fn malformed_urls_and_prefixes_are_refused_up_front() {
         assert!(parse_amqp_url("amqp://guest:guest@127.0.0.1:5672/%2f").is_ok());
         assert!(parse_amqp_url("amqps://u:p@broker.example:5671/prod").is_ok());
-        for bad in ["127.0.0.1:5672", "http://x", "amqp://u:p@host:notaport/", ""] {
+        for bad in [
+            "127.0.0.1:5672",
+            "http://x",
+            "amqp://u:p@host:notaport/",
+            "",
+        ] {
             let error = parse_amqp_url(bad).unwrap_err();
             assert!(!bad.contains("u:p") || !error.contains("u:p"), "{error}");
         }

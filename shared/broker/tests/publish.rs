@@ -30,16 +30,26 @@ async fn a_message_to_a_missing_queue_is_returned_not_lost() {
     // A queue that exists takes it, and the channel still works after a return.
     let queue = format!("test-{}-publish", std::process::id());
     channel
-        .queue_declare(queue.as_str().into(), Default::default(), Default::default())
+        .queue_declare(
+            queue.as_str().into(),
+            Default::default(),
+            Default::default(),
+        )
         .await
         .unwrap();
     publish_to_queue(&channel, &queue, b"{}", BasicProperties::default())
         .await
         .unwrap();
     // Events to an exchange nobody follows are not an error.
-    publish_confirmed(&channel, "amq.topic", "job.none", b"{}", BasicProperties::default())
-        .await
-        .unwrap();
+    publish_confirmed(
+        &channel,
+        "amq.topic",
+        "job.none",
+        b"{}",
+        BasicProperties::default(),
+    )
+    .await
+    .unwrap();
     channel
         .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
         .await

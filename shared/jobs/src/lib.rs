@@ -23,7 +23,10 @@ pub struct JobRequest {
     /// Chosen by the client; echoed in the result event, every log line and
     /// the result's AMQP correlation id. 1 to 128 ASCII letters, digits and
     /// `-_.:@+=/` (a UUID, a ULID, a DMS id); see [`check_job_id`].
-    #[schemars(length(min = 1, max = 128), regex(pattern = r"^[A-Za-z0-9._:@+=/-]{1,128}$"))]
+    #[schemars(
+        length(min = 1, max = 128),
+        regex(pattern = r"^[A-Za-z0-9._:@+=/-]{1,128}$")
+    )]
     pub job_id: String,
     pub source: JobSource,
     /// Output formats ("json", "pdf", "docx"); all formats when absent.
@@ -281,7 +284,10 @@ mod tests {
             assert_eq!(check_job_id(good), Ok(()), "{good}");
         }
         assert_eq!(check_job_id(""), Err(JobIdError::Empty));
-        assert_eq!(check_job_id(&"a".repeat(300)), Err(JobIdError::TooLong(300)));
+        assert_eq!(
+            check_job_id(&"a".repeat(300)),
+            Err(JobIdError::TooLong(300))
+        );
         assert_eq!(
             check_job_id("evil\u{202e}fdp"),
             Err(JobIdError::Character {

@@ -128,9 +128,15 @@ mod tests {
     fn long_values_are_cut_and_say_their_length() {
         let long = "v".repeat(200_000);
         let shown = shown(&long);
-        assert_eq!(shown, format!("{}… (200000 bytes)", "v".repeat(SHOWN_CHARS)));
+        assert_eq!(
+            shown,
+            format!("{}… (200000 bytes)", "v".repeat(SHOWN_CHARS))
+        );
         // Exactly the limit is not cut.
-        assert_eq!(super::shown(&"é".repeat(SHOWN_CHARS)), "é".repeat(SHOWN_CHARS));
+        assert_eq!(
+            super::shown(&"é".repeat(SHOWN_CHARS)),
+            "é".repeat(SHOWN_CHARS)
+        );
         assert_eq!(shown_at_most("abcdef", 3), "abc… (6 bytes)");
     }
 
@@ -141,7 +147,10 @@ mod tests {
         assert_eq!(shown("a\x1b[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(shown("a\nb\rc\td"), "a\\u{a}b\\u{d}c\\u{9}d");
         assert_eq!(shown("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
-        assert_eq!(shown("zero\u{200b}width\u{feff}"), "zero\\u{200b}width\\u{feff}");
+        assert_eq!(
+            shown("zero\u{200b}width\u{feff}"),
+            "zero\\u{200b}width\\u{feff}"
+        );
         assert_eq!(shown("line\u{2028}sep\u{85}"), "line\\u{2028}sep\\u{85}");
         assert!(needs_escaping("\u{200f}"));
     }
