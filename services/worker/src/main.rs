@@ -10,6 +10,7 @@ mod broker;
 mod http;
 mod isolate;
 mod job;
+mod sweep;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -187,6 +188,15 @@ fn main() -> anyhow::Result<()> {
         },
         drain_timeout: Duration::from_secs(args.drain_timeout_secs),
     };
+    // On a thread of its own: a large shared root takes a while to walk,
+    // and consuming need not wait for it.
+    let root = worker.storage.root().to_path_buf();
+    std::thread::spawn(move || {
+        let swept = sweep::sweep_temp_files(&root, std::time::SystemTime::now());
+        if swept > 0 {
+            tracing::info!(swept, "removed temporary files left by a killed worker");
+        }
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
