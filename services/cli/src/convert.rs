@@ -53,7 +53,10 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {wide_msg}")
             .expect("valid template"),
     );
-    let say = |message: String| progress.suspend(|| eprintln!("rapporteur: {message}"));
+    let say = |message: String| {
+        let message = rapporteur_untrusted::for_terminal(&message);
+        progress.suspend(|| eprintln!("rapporteur: {message}"))
+    };
     let mut jobs = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     let mut keys: HashMap<String, String> = HashMap::new();

@@ -149,7 +149,8 @@ fn main() -> ExitCode {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(error) => {
-                eprintln!("rapporteur: {error:#}");
+                let error = rapporteur_untrusted::for_terminal(&format!("{error:#}"));
+                eprintln!("rapporteur: {error}");
                 ExitCode::from(2)
             }
         },
@@ -203,7 +204,8 @@ fn finish(outcome: anyhow::Result<convert::Tally>) -> ExitCode {
         Ok(tally) if tally.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("rapporteur: {error:#}");
+            let error = rapporteur_untrusted::for_terminal(&format!("{error:#}"));
+            eprintln!("rapporteur: {error}");
             ExitCode::from(2)
         }
     }

@@ -14,9 +14,10 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
-use rapporteur_broker::{TopologySettings, json_properties, publish_confirmed};
+use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
+use rapporteur_untrusted::{for_terminal, shown};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
@@ -95,6 +96,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         let job = match job {
             Ok(job) => job,
             Err(message) => {
+                let message = for_terminal(&message);
                 progress.suspend(|| eprintln!("rapporteur: {message}"));
                 failed += 1;
                 continue;
@@ -105,10 +107,15 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         if let Some((queue, _)) = &replies {
             properties = properties.with_reply_to(queue.as_str().into());
         }
-        publish_confirmed(&channel, "", &topology.jobs_queue(), &body, properties)
+        // Mandatory: a jobs queue that is missing returns the job as an
+        // error instead of the broker dropping it after a confirm.
+        publish_to_queue(&channel, &topology.jobs_queue(), &body, properties)
             .await
             .with_context(|| {
-                format!("the broker did not take the job for {}", job.source.name())
+                format!(
+                    "the broker did not take the job for {}",
+                    shown(job.source.name())
+                )
             })?;
         submitted.insert(job.job_id);
     }
@@ -160,8 +167,10 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
                 let reason = error.as_ref().map_or("unknown error".to_string(), |e| {
                     format!("{} ({})", e.message, e.code)
                 });
-                progress
-                    .suspend(|| eprintln!("rapporteur: job {} failed: {reason}", result.job_id));
+                // The event's id is one this command chose, but its message
+                // quotes the document's name and the worker's words.
+                let line = for_terminal(&format!("job {} failed: {reason}", result.job_id));
+                progress.suspend(|| eprintln!("rapporteur: {line}"));
             }
         }
     }

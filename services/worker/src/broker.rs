@@ -16,14 +16,30 @@ use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use rapporteur_broker::{
     ATTEMPT_HEADER, ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER, PublishError, TopologySettings,
-    header_text, header_u32, json_properties, publish_confirmed,
+    header_text, json_properties, publish_confirmed, publish_to_queue, short_string,
 };
-use rapporteur_jobs::{JobResult, JobStatus};
+use rapporteur_jobs::{JobResult, JobStatus, Topology};
+use rapporteur_untrusted::bounded_message;
 use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::Worker;
+use crate::isolate::{self, IsolateMode};
 use crate::job::{self, Processed};
+
+/// Whether a delivery came back after a worker died (or gave up) with it in
+/// flight: the broker's redelivered flag, or the quorum queue's delivery count.
+fn redelivered(delivery: &Delivery) -> bool {
+    delivery.redelivered
+        || delivery
+            .properties
+            .headers()
+            .as_ref()
+            .and_then(|headers| headers.inner().get("x-delivery-count"))
+            .is_some_and(|count| {
+                !matches!(count, AMQPValue::LongLongInt(0) | AMQPValue::LongInt(0))
+            })
+}
 
 /// Connection and consumption settings.
 pub(crate) struct Settings {
@@ -132,9 +148,32 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
     let span = tracing::info_span!("job", job_id = %job_id);
     async {
         worker.metrics.in_flight.inc();
-        let attempt = header_u32(&delivery.properties, ATTEMPT_HEADER).unwrap_or(1);
+        let attempt = attempt_of(&delivery.properties, &worker.topology, worker.max_attempts);
         let started = Instant::now();
-        let processed = job::process(&worker, &delivery.data, attempt).await;
+        let isolated = worker.isolation.mode == IsolateMode::All || redelivered(&delivery);
+        let processed = if isolated {
+            Some(isolate::convert_isolated(&worker, &delivery.data, attempt).await)
+        } else {
+            job::process(&worker, delivery.data.clone(), attempt).await
+        };
+        let Some(processed) = processed else {
+            tracing::warn!(
+                timeout_s = worker.isolation.job_timeout.as_secs(),
+                "over the time budget; returning the job to the queue for an isolated attempt"
+            );
+            let requeue = BasicNackOptions {
+                requeue: true,
+                ..BasicNackOptions::default()
+            };
+            let _ = delivery.acker.nack(requeue).await;
+            worker.metrics.in_flight.dec();
+            return;
+        };
+        for output in &processed.result.outputs {
+            if isolated {
+                worker.metrics.output_written(&output.format);
+            }
+        }
         let status = settle(&worker, publishing, &delivery, &processed, attempt).await;
         match status {
             Ok(outcome) => {
@@ -178,9 +217,10 @@ async fn settle(
     let error = result.error.as_ref().expect("a failed result has an error");
     if processed.transient && attempt < worker.max_attempts {
         let properties = retry_properties(&delivery.properties, attempt + 1);
-        publish_confirmed(
+        // Mandatory: a copy no retry queue takes is an error (the delivery
+        // is then returned to the queue), never a confirmed loss.
+        publish_to_queue(
             publishing,
-            "",
             &topology.retry_queue(attempt),
             &delivery.data,
             properties,
@@ -190,14 +230,19 @@ async fn settle(
         tracing::warn!(code = %error.code, message = %error.message, attempt, "transient failure; retrying later");
         return Ok("retried");
     }
+    // The message is bounded already (job::failed); bounded again here
+    // because a header over the broker's frame size closes the connection
+    // and drops every in-flight job.
     let properties = json_properties(&[
         (ERROR_CODE_HEADER, header_text(&error.code)),
-        (ERROR_MESSAGE_HEADER, header_text(&error.message)),
+        (
+            ERROR_MESSAGE_HEADER,
+            header_text(&bounded_message(&error.message)),
+        ),
         (ATTEMPT_HEADER, AMQPValue::LongLongInt(attempt.into())),
     ]);
-    publish_confirmed(
+    publish_to_queue(
         publishing,
-        "",
         &topology.dead_letter_queue(),
         &delivery.data,
         properties,
@@ -207,6 +252,48 @@ async fn settle(
     worker.metrics.dead_lettered.inc();
     tracing::warn!(code = %error.code, message = %error.message, attempt, "job failed; dead-lettered");
     Ok("failed")
+}
+
+/// Which attempt a delivery is, counted by the broker: 1 plus the times the
+/// message expired out of one of this topology's retry queues, as recorded
+/// in its `x-death` header (the broker adds to it each time it moves the
+/// message back; the worker's retry copies carry it along). The client's
+/// `x-rapporteur-attempt` is ignored: `0` sent a job to a retry queue that
+/// does not exist. Whatever a client forges, the result stays within
+/// 1..=`max_attempts`, so the retry queue it leads to exists.
+pub(crate) fn attempt_of(
+    properties: &BasicProperties,
+    topology: &Topology,
+    max_attempts: u32,
+) -> u32 {
+    let mut expirations: u64 = 0;
+    if let Some(headers) = properties.headers()
+        && let Some(AMQPValue::FieldArray(deaths)) = headers.inner().get("x-death")
+    {
+        for death in deaths.as_slice() {
+            let AMQPValue::FieldTable(death) = death else {
+                continue;
+            };
+            let text = |key: &str| match death.inner().get(key) {
+                Some(AMQPValue::LongString(s)) => {
+                    String::from_utf8_lossy(s.as_bytes()).into_owned()
+                }
+                Some(AMQPValue::ShortString(s)) => s.to_string(),
+                _ => String::new(),
+            };
+            let count = match death.inner().get("count") {
+                Some(AMQPValue::LongLongInt(n)) => u64::try_from(*n).unwrap_or(0),
+                Some(AMQPValue::LongInt(n)) => u64::try_from(*n).unwrap_or(0),
+                Some(AMQPValue::LongUInt(n)) => u64::from(*n),
+                _ => 0,
+            };
+            if text("reason") == "expired" && topology.is_retry_queue(&text("queue")) {
+                expirations = expirations.saturating_add(count);
+            }
+        }
+    }
+    let attempt = u32::try_from(expirations.saturating_add(1)).unwrap_or(u32::MAX);
+    attempt.clamp(1, max_attempts.max(1))
 }
 
 /// The original message's properties for its next attempt.
@@ -235,11 +322,17 @@ async fn publish_result(
     result: &JobResult,
 ) -> Result<(), PublishError> {
     let body = serde_json::to_vec(result).expect("a result event always serializes");
+    // A job id is at most 128 bytes (rapporteur_jobs::check_job_id), but
+    // nothing a client sent reaches a short string unchecked: an id over 255
+    // bytes used to panic the worker here, on every redelivery.
     let correlation_id = request
         .correlation_id()
         .clone()
-        .unwrap_or_else(|| result.job_id.as_str().into());
-    let properties = json_properties(&[]).with_correlation_id(correlation_id);
+        .or_else(|| short_string(&result.job_id));
+    let mut properties = json_properties(&[]);
+    if let Some(correlation_id) = correlation_id {
+        properties = properties.with_correlation_id(correlation_id);
+    }
     let routing_key = result.status.routing_key();
     publish_confirmed(
         publishing,
@@ -253,4 +346,60 @@ async fn publish_result(
         publish_confirmed(publishing, "", reply_to.as_str(), &body, properties).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::types::{FieldArray, LongString};
+
+    fn death(queue: &str, reason: &str, count: i64) -> AMQPValue {
+        let mut table = FieldTable::default();
+        table.insert(
+            "queue".into(),
+            AMQPValue::LongString(LongString::from(queue)),
+        );
+        table.insert(
+            "reason".into(),
+            AMQPValue::LongString(LongString::from(reason)),
+        );
+        table.insert("count".into(), AMQPValue::LongLongInt(count));
+        AMQPValue::FieldTable(table)
+    }
+
+    fn with_headers(entries: Vec<(&str, AMQPValue)>) -> BasicProperties {
+        let mut headers = FieldTable::default();
+        for (key, value) in entries {
+            headers.insert(key.into(), value);
+        }
+        BasicProperties::default().with_headers(headers)
+    }
+
+    #[test]
+    fn the_attempt_is_the_brokers_count_not_the_clients_header() {
+        let topology = Topology::new("t");
+        let first = BasicProperties::default();
+        assert_eq!(attempt_of(&first, &topology, 4), 1);
+        // A client's header is ignored, whatever it says.
+        for forged in [0, -5, 3, 1_000_000] {
+            let properties = with_headers(vec![(ATTEMPT_HEADER, AMQPValue::LongLongInt(forged))]);
+            assert_eq!(attempt_of(&properties, &topology, 4), 1, "{forged}");
+        }
+        // Two expirations out of retry queues: the third attempt.
+        let deaths = FieldArray::from(vec![
+            death("t.jobs.retry.2", "expired", 1),
+            death("t.jobs.retry.1", "expired", 1),
+            death("t.jobs", "delivery_limit", 1),
+            death("other.jobs.retry.1", "expired", 5),
+        ]);
+        let properties = with_headers(vec![("x-death", AMQPValue::FieldArray(deaths))]);
+        assert_eq!(attempt_of(&properties, &topology, 4), 3);
+        // A forged x-death can only use up the job's own attempts.
+        let deaths = FieldArray::from(vec![death("t.jobs.retry.1", "expired", i64::MAX)]);
+        let properties = with_headers(vec![("x-death", AMQPValue::FieldArray(deaths))]);
+        assert_eq!(attempt_of(&properties, &topology, 4), 4);
+        let deaths = FieldArray::from(vec![death("t.jobs.retry.1", "expired", -3)]);
+        let properties = with_headers(vec![("x-death", AMQPValue::FieldArray(deaths))]);
+        assert_eq!(attempt_of(&properties, &topology, 4), 1);
+    }
 }

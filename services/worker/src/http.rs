@@ -139,13 +139,33 @@ async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
             "not connected to the broker\n".to_string(),
         );
     }
-    match tempfile::tempfile_in(worker.storage.root()) {
-        Ok(_) => (StatusCode::OK, "ready\n".to_string()),
-        Err(e) => (
+    if let Err(e) = tempfile::tempfile_in(worker.storage.root()) {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
             format!("storage root is not writable: {e}\n"),
-        ),
+        );
     }
+    // Creating an empty file still works on a full disk; writing outputs
+    // does not.
+    match rustix::fs::statvfs(worker.storage.root()) {
+        Ok(stats) if free_bytes(&stats) < MIN_FREE_BYTES => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "storage root has {} bytes free, under the {MIN_FREE_BYTES} a job may need\n",
+                free_bytes(&stats)
+            ),
+        ),
+        _ => (StatusCode::OK, "ready\n".to_string()),
+    }
+}
+
+/// Free space under which the worker says it is not ready: a job writes at
+/// most a few MB (three outputs of a document of at most 10 MB of input).
+const MIN_FREE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Bytes an unprivileged writer may still use.
+fn free_bytes(stats: &rustix::fs::StatVfs) -> u64 {
+    stats.f_bavail.saturating_mul(stats.f_frsize)
 }
 
 async fn metrics(State(worker): State<Arc<Worker>>) -> impl IntoResponse {

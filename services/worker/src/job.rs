@@ -9,23 +9,53 @@ use std::time::Instant;
 use base64::Engine;
 use rapporteur_jobs::{
     JOB_CONTRACT_VERSION, JobError, JobRequest, JobResult, JobSource, JobStatus, OutputFile,
+    check_job_id,
 };
 use rapporteur_pipeline::ConvertError;
 use rapporteur_render::Format;
 use rapporteur_storage::OutputKey;
+use rapporteur_untrusted::{bounded_message, shown};
 
 use crate::Worker;
 
 /// A finished attempt: the result event to publish, and whether a failure
-/// could go away if the job were tried again.
+/// could go away if the job were tried again. It is also what an isolated
+/// conversion (`--convert-one`) prints on its stdout.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Processed {
     pub result: JobResult,
     pub transient: bool,
 }
 
-/// Runs one attempt of a job. Never panics on bad input: every problem becomes
-/// a failed result with a code.
-pub(crate) async fn process(worker: &Arc<Worker>, body: &[u8], attempt: u32) -> Processed {
+/// Runs one attempt of a job in this process, on a blocking thread, within
+/// the job's time budget. `None` when the budget ran out: the caller returns
+/// the message to the queue, and its redelivery is converted alone in a
+/// child process that can be killed (a thread cannot be; this one is left to
+/// finish, its outputs being whole and idempotent).
+pub(crate) async fn process(
+    worker: &Arc<Worker>,
+    body: Vec<u8>,
+    attempt: u32,
+) -> Option<Processed> {
+    let job_worker = worker.clone();
+    // Parsing and rendering are CPU work: keep them off the async threads
+    // that talk to the broker.
+    let converting =
+        tokio::task::spawn_blocking(move || process_blocking(&job_worker, &body, attempt));
+    match tokio::time::timeout(worker.isolation.job_timeout, converting).await {
+        Ok(Ok(processed)) => Some(processed),
+        Ok(Err(join_error)) => {
+            // process_blocking catches panics; this is the runtime's failure.
+            tracing::error!(error = %join_error, "the conversion thread failed");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Runs one attempt of a job, blocking. Never panics on bad input: every
+/// problem becomes a failed result with a code.
+pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Processed {
     let started = Instant::now();
     let request = match decode(worker, body) {
         Ok(request) => request,
@@ -38,21 +68,17 @@ pub(crate) async fn process(worker: &Arc<Worker>, body: &[u8], attempt: u32) -> 
         .key
         .clone()
         .unwrap_or_else(|| request.source.default_key());
-    let job_worker = worker.clone();
-    let job = request.clone();
-    let key_for_job = key.clone();
-    // Parsing and rendering are CPU work: keep them off the async threads
-    // that talk to the broker.
-    let converted = tokio::task::spawn_blocking(move || convert(&job_worker, &job, &key_for_job))
-        .await
-        .unwrap_or_else(|panic| {
-            Err(ConvertError {
-                code: "internal_error",
-                message: format!("the conversion crashed: {panic}"),
-                line: None,
-                transient: false,
-            })
-        });
+    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        convert(worker, &request, &key)
+    }))
+    .unwrap_or_else(|_| {
+        Err(ConvertError {
+            code: "converter_crashed",
+            message: "the conversion panicked".to_string(),
+            line: None,
+            transient: false,
+        })
+    });
     match converted {
         Ok(outputs) => Processed {
             result: JobResult {
@@ -79,11 +105,55 @@ pub(crate) async fn process(worker: &Arc<Worker>, body: &[u8], attempt: u32) -> 
     }
 }
 
-/// The job id of a message that is not a valid job, if it has one, so that
-/// even a rejected message's result event can be matched by the client.
+/// A failed attempt of `body` decided outside the conversion (the isolated
+/// converter crashed, ran out of time or memory): the job's id, key and
+/// metadata as far as the message gives them.
+pub(crate) fn failed_outside(
+    worker: &Worker,
+    body: &[u8],
+    code: &'static str,
+    message: String,
+    attempt: u32,
+    started: Instant,
+) -> Processed {
+    let error = permanent(code, message);
+    match decode(worker, body) {
+        Ok(request) => {
+            let key = request
+                .key
+                .clone()
+                .unwrap_or_else(|| request.source.default_key());
+            failed(
+                request.job_id,
+                Some(key),
+                request.metadata,
+                error,
+                attempt,
+                started,
+            )
+        }
+        Err(_) => failed(
+            peek_job_id(body).unwrap_or_default(),
+            None,
+            Default::default(),
+            error,
+            attempt,
+            started,
+        ),
+    }
+}
+
+/// The job id of a message that is not a valid job, if it has a valid one,
+/// so that even a rejected message's result event can be matched by the
+/// client. An id that breaks the rule is never echoed (it could be 200 KB,
+/// or spoof another id with bidi characters).
 pub(crate) fn peek_job_id(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value.get("job_id")?.as_str().map(str::to_string)
+    #[derive(serde::Deserialize)]
+    struct JobId {
+        job_id: String,
+    }
+    let id = serde_json::from_slice::<JobId>(body).ok()?.job_id;
+    check_job_id(&id).is_ok().then_some(id)
 }
 
 fn failed(
@@ -107,7 +177,9 @@ fn failed(
             metadata,
             error: Some(JobError {
                 code: error.code.to_string(),
-                message: error.message,
+                // The last guard: messages may quote client values through
+                // errors of code we do not own (serde, the key checks).
+                message: bounded_message(&error.message),
                 line: error.line,
             }),
         },
@@ -123,10 +195,15 @@ fn permanent(code: &'static str, message: String) -> ConvertError {
     }
 }
 
+/// The largest job message read: base64 makes a document a third larger, and
+/// the JSON around it is small.
+pub(crate) fn max_message(worker: &Worker) -> usize {
+    worker.converter.parse.max_bytes / 3 * 4 + 64 * 1024
+}
+
 /// Reads and checks the request before any work is done.
 fn decode(worker: &Worker, body: &[u8]) -> Result<JobRequest, ConvertError> {
-    // Base64 makes a document a third larger, and the JSON around it is small.
-    let max_message = worker.converter.parse.max_bytes / 3 * 4 + 64 * 1024;
+    let max_message = max_message(worker);
     if body.len() > max_message {
         return Err(permanent(
             "too_large",
@@ -142,12 +219,13 @@ fn decode(worker: &Worker, body: &[u8]) -> Result<JobRequest, ConvertError> {
             format!("the message is not a valid job request: {e}"),
         )
     })?;
+    check_job_id(&request.job_id).map_err(|e| permanent("invalid_job_id", e.to_string()))?;
     if request.version != JOB_CONTRACT_VERSION {
         return Err(permanent(
             "unsupported_version",
             format!(
                 "job contract version '{}' is not supported; this worker reads version {JOB_CONTRACT_VERSION}",
-                request.version
+                shown(&request.version)
             ),
         ));
     }
@@ -171,8 +249,15 @@ fn formats(request: &JobRequest) -> Result<Vec<Format>, ConvertError> {
         Some(names) => names
             .iter()
             .map(|name| {
-                name.parse::<Format>()
-                    .map_err(|e| permanent("unknown_format", e.to_string()))
+                name.parse::<Format>().map_err(|_| {
+                    permanent(
+                        "unknown_format",
+                        format!(
+                            "unknown output format '{}'; use json, pdf or docx",
+                            shown(name)
+                        ),
+                    )
+                })
             })
             .collect(),
     }
@@ -203,11 +288,22 @@ fn convert(
         }
         None => &worker.converter,
     };
-    let written = converter.convert(name, &bytes, &formats, &key, &worker.storage)?;
-    for output in &written {
-        worker.metrics.output_written(output.format.extension());
+    // The manifest names the job and keeps its metadata; a redelivered job
+    // whose set is already current writes nothing and reports that set.
+    let provenance = rapporteur_pipeline::Provenance {
+        job_id: Some(&request.job_id),
+        metadata: Some(&request.metadata),
+        force: false,
+    };
+    let converted =
+        converter.convert_for(name, &bytes, &formats, &key, &worker.storage, provenance)?;
+    if !converted.unchanged {
+        for output in &converted.outputs {
+            worker.metrics.output_written(output.format.extension());
+        }
     }
-    Ok(written
+    Ok(converted
+        .outputs
         .into_iter()
         .map(|output| OutputFile {
             format: output.format.extension().to_string(),
@@ -231,7 +327,10 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
             .map_err(|e| {
                 permanent(
                     "bad_base64",
-                    format!("{name}: the document's base64 data is invalid: {e}"),
+                    format!(
+                        "{}: the document's base64 data is invalid: {e}",
+                        shown(name)
+                    ),
                 )
             }),
         JobSource::Path { path } => read_under_root(worker, path),
@@ -239,44 +338,73 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
 }
 
 /// Reads a source file by path relative to the storage root, refusing paths
-/// that lead outside it (through "..", absolute paths or symlinks).
+/// that lead outside it (through "..", absolute paths or symlinks) and
+/// anything but a regular file: a FIFO used to block its job forever.
 fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError> {
     let checked = OutputKey::new(path)
         .map_err(|e| permanent("invalid_path", format!("source path refused: {e}")))?;
+    let shown_path = shown(path);
     let root = worker.storage.root();
     let full = root.join(checked.as_str());
+    let unreadable = |e: std::io::Error| {
+        // The path itself is wrong (a file where a directory should be, a
+        // symlink loop): trying again cannot help. Classed as storage's own
+        // errors are.
+        let permanent_error = !rapporteur_storage::io_is_transient(&e);
+        ConvertError {
+            code: if permanent_error {
+                "invalid_path"
+            } else {
+                "storage_unavailable"
+            },
+            message: format!("{shown_path}: cannot be read: {e}"),
+            line: None,
+            transient: !permanent_error,
+        }
+    };
     let resolved = full.canonicalize().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => permanent(
             "source_not_found",
-            format!("{path}: no such file under the storage root"),
+            format!("{shown_path}: no such file under the storage root"),
         ),
-        _ => ConvertError {
-            code: "storage_unavailable",
-            message: format!("{path}: cannot be read: {e}"),
-            line: None,
-            transient: true,
-        },
+        _ => unreadable(e),
     })?;
     if !resolved.starts_with(root) {
         return Err(permanent(
             "invalid_path",
-            format!("{path}: leads outside the storage root"),
+            format!("{shown_path}: leads outside the storage root"),
+        ));
+    }
+    // Opened without blocking (a FIFO with no writer would block the open
+    // itself) and without following a symlink swapped in since the check,
+    // then checked on the open file (no race between check and read).
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let file = std::fs::File::from(
+        rustix::fs::open(&resolved, flags, Mode::empty()).map_err(|e| unreadable(e.into()))?,
+    );
+    let metadata = file.metadata().map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(permanent(
+            "not_a_file",
+            format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
         ));
     }
     let limit = worker.converter.parse.max_bytes as u64;
+    if metadata.len() > limit {
+        return Err(permanent(
+            "too_large",
+            format!("{shown_path}: larger than the limit of {limit} bytes"),
+        ));
+    }
     let mut bytes = Vec::new();
-    std::fs::File::open(&resolved)
-        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| ConvertError {
-            code: "storage_unavailable",
-            message: format!("{path}: cannot be read: {e}"),
-            line: None,
-            transient: true,
-        })?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     if bytes.len() as u64 > limit {
         return Err(permanent(
             "too_large",
-            format!("{path}: larger than the limit of {limit} bytes"),
+            format!("{shown_path}: larger than the limit of {limit} bytes"),
         ));
     }
     Ok(bytes)

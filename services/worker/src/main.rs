@@ -8,7 +8,9 @@
 
 mod broker;
 mod http;
+mod isolate;
 mod job;
+mod sweep;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +70,33 @@ struct Args {
     /// (their messages are then redelivered, not lost).
     #[arg(long, env = "DRAIN_TIMEOUT_SECS", default_value_t = 60)]
     drain_timeout_secs: u64,
+    /// Which jobs are converted alone in a child process with memory and CPU
+    /// limits: only redelivered ones (a worker died with them in flight), or
+    /// all.
+    #[arg(
+        long,
+        env = "WORKER_ISOLATE",
+        value_enum,
+        default_value = "redelivered"
+    )]
+    isolate: isolate::IsolateMode,
+    /// Longest a conversion may take. A child over it is killed and its job
+    /// dead-lettered (`timeout`); a job over it in the worker's own process
+    /// is returned to the queue and tried again in a child.
+    #[arg(long, env = "JOB_TIMEOUT_SECS", default_value_t = 120)]
+    job_timeout_secs: u64,
+    /// Address space a child conversion may use, in MiB; a job that needs
+    /// more is dead-lettered (`too_large`).
+    #[arg(long, env = "CHILD_MEMORY_MB", default_value_t = 2048)]
+    child_memory_mb: u64,
+    /// The converter program run for isolated jobs (default: this binary
+    /// with --convert-one); tests put a faulty converter here.
+    #[arg(long, hide = true)]
+    converter_program: Option<PathBuf>,
+    /// Convert one job message read on stdin and print its outcome on
+    /// stdout (how the worker runs an isolated conversion).
+    #[arg(long, hide = true)]
+    convert_one: bool,
 }
 
 /// Everything a job needs, shared by all in-flight jobs.
@@ -77,12 +106,50 @@ pub(crate) struct Worker {
     pub converter: Converter,
     pub max_attempts: u32,
     pub metrics: http::Metrics,
+    pub isolation: isolate::Isolation,
+}
+
+/// The arguments of a `--convert-one` child: this worker's conversion
+/// settings (the broker is none of its business).
+fn child_args(args: &Args) -> Vec<std::ffi::OsString> {
+    let mut child: Vec<std::ffi::OsString> = vec![
+        "--convert-one".into(),
+        "--storage".into(),
+        args.storage.clone().into(),
+        "--max-input-bytes".into(),
+        args.max_input_bytes.to_string().into(),
+        "--page-size".into(),
+        match args.page_size {
+            PageSize::A4 => "a4",
+            PageSize::Letter => "letter",
+        }
+        .into(),
+        "--job-timeout-secs".into(),
+        args.job_timeout_secs.to_string().into(),
+        "--child-memory-mb".into(),
+        args.child_memory_mb.to_string().into(),
+    ];
+    if let Some(font_dir) = &args.font_dir {
+        child.push("--font-dir".into());
+        child.push(font_dir.clone().into());
+    }
+    child
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging();
     let storage = Storage::open(&args.storage)?;
+    let isolation = isolate::Isolation {
+        mode: args.isolate,
+        job_timeout: Duration::from_secs(args.job_timeout_secs.max(1)),
+        child_memory: args.child_memory_mb.saturating_mul(1024 * 1024),
+        program: match &args.converter_program {
+            Some(program) => program.clone(),
+            None => std::env::current_exe()?,
+        },
+        args: child_args(&args),
+    };
     // Two jobs per core: a job spends about a third of its time waiting for
     // its outputs to reach the disk (fsync), time another job can use the
     // core for. Measured with `make bench-e2e` on 2 cores: 154 docs/s with
@@ -107,7 +174,11 @@ fn main() -> anyhow::Result<()> {
         },
         max_attempts: args.max_attempts.max(1),
         metrics: http::Metrics::default(),
+        isolation,
     });
+    if args.convert_one {
+        return isolate::convert_one(&worker, job::max_message(&worker));
+    }
     let settings = broker::Settings {
         url: args.broker.amqp_url,
         prefetch: args.prefetch,
@@ -119,10 +190,19 @@ fn main() -> anyhow::Result<()> {
         },
         drain_timeout: Duration::from_secs(args.drain_timeout_secs),
     };
+    // On a thread of its own: a large shared root takes a while to walk,
+    // and consuming need not wait for it.
+    let root = worker.storage.root().to_path_buf();
+    std::thread::spawn(move || {
+        let swept = sweep::sweep_temp_files(&root, std::time::SystemTime::now());
+        if swept > 0 {
+            tracing::info!(swept, "removed temporary files left by a killed worker");
+        }
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let ran = runtime.block_on(async move {
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             wait_for_signal().await;
@@ -134,7 +214,12 @@ fn main() -> anyhow::Result<()> {
         broker::run(worker, settings, stop_rx).await;
         tracing::info!("worker stopped");
         Ok(())
-    })
+    });
+    // A conversion still running on a blocking thread (past the drain
+    // timeout) would keep the runtime, and so the process, alive forever:
+    // its message is unacked and will be redelivered, so stop waiting.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    ran
 }
 
 async fn wait_for_signal() {

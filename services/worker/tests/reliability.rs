@@ -5,18 +5,19 @@
 //! The tests run one at a time: `rabbitmqctl close_all_connections` would
 //! otherwise cut the other tests' workers too.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::*;
 use rapporteur_jobs::JobStatus;
 use rapporteur_pipeline::Converter;
 use rapporteur_render::Format;
 use rapporteur_storage::{OutputKey, Storage};
+use rapporteur_test_tools::Tool;
+use rapporteur_test_tools::broker::*;
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
+
+const WORKER: &str = env!("CARGO_BIN_EXE_rapporteur-worker");
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
@@ -94,13 +95,13 @@ async fn assert_all_converted(harness: &Harness, count: usize, references: &[Vec
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_jobs_three_workers_one_killed_mid_run() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("kill").await;
     let (jobs, references) = bulk_jobs(1000);
     harness.publish(&jobs).await;
-    let mut workers: Vec<_> = (0..3).map(|_| harness.start_worker(&[])).collect();
+    let mut workers: Vec<_> = (0..3).map(|_| harness.start_worker(WORKER, &[])).collect();
     // Kill one worker once the run is under way: its unacked jobs must be
     // redelivered to the others.
     harness.results(100, Duration::from_secs(60)).await;
@@ -115,13 +116,13 @@ async fn thousand_jobs_three_workers_one_killed_mid_run() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_jobs_survive_the_broker_closing_every_connection() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("close").await;
     let (jobs, references) = bulk_jobs(1000);
     harness.publish(&jobs).await;
-    let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(&[])).collect();
+    let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(WORKER, &[])).collect();
     harness.results(100, Duration::from_secs(60)).await;
     let closed = std::process::Command::new("rabbitmqctl")
         .args(["close_all_connections", "rapporteur reliability test"])
@@ -142,7 +143,7 @@ async fn thousand_jobs_survive_the_broker_closing_every_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("poison").await;
@@ -184,7 +185,7 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
         ),
     ];
     harness.publish(&jobs).await;
-    let mut worker = harness.start_worker(&["--max-input-bytes", "10000"]);
+    let mut worker = harness.start_worker(WORKER, &["--max-input-bytes", "10000"]);
     let results = harness.results(jobs.len(), Duration::from_secs(60)).await;
 
     let expected_failures = [
@@ -268,7 +269,7 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("readonly").await;
@@ -293,7 +294,7 @@ async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
             None,
         )])
         .await;
-    let mut worker = harness.start_worker(&[]);
+    let mut worker = harness.start_worker(WORKER, &[]);
     let results = harness.results(1, Duration::from_secs(60)).await;
     std::process::Command::new("chattr")
         .arg("-i")
@@ -322,13 +323,13 @@ async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_in_flight_jobs_and_loses_none() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("drain").await;
     let (jobs, _) = bulk_jobs(2000);
     harness.publish(&jobs).await;
-    let mut worker = harness.start_worker(&["--prefetch", "50"]);
+    let mut worker = harness.start_worker(WORKER, &["--prefetch", "50"]);
     harness.results(50, Duration::from_secs(60)).await;
     let status = signal_and_wait(&mut worker, "TERM");
     assert!(status.success(), "SIGTERM exits 0, got {status}");
@@ -387,7 +388,7 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_and_metrics_endpoints() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    if !broker_available() {
+    if !Tool::RabbitMq.available() {
         return;
     }
     let harness = Harness::new("metrics").await;
@@ -397,7 +398,7 @@ async fn health_readiness_and_metrics_endpoints() {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut worker = harness.start_worker(&["--metrics-addr", &addr]);
+    let mut worker = harness.start_worker(WORKER, &["--metrics-addr", &addr]);
     harness
         .publish(&[text_job(
             "m1",

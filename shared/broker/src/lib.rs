@@ -7,9 +7,9 @@
 //!   after which the broker dead-letters a message that keeps killing workers;
 //! - `P.jobs.dead`: durable quorum queue of jobs that can never succeed, each
 //!   with its reason in headers;
-//! - `P.jobs.retry.N`: durable queues where a job waits after its N-th
+//! - `P.jobs.retry.N`: durable quorum queues where a job waits after its N-th
 //!   transient failure; their TTL is the backoff, after which the broker moves
-//!   the job back to `P.jobs`;
+//!   the job back to `P.jobs` (at-least-once dead-lettering);
 //! - `P.results`: durable topic exchange of result events (`job.succeeded`,
 //!   `job.failed`).
 //!
@@ -31,15 +31,18 @@ use rapporteur_jobs::Topology;
 pub struct BrokerArgs {
     /// Broker URL. Prefer the environment variable: a password on the
     /// command line is visible to every user of the machine.
+    /// A malformed URL is refused at start-up rather than retried forever.
     #[arg(
         long,
         env = "AMQP_URL",
         default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_amqp_url
     )]
     pub amqp_url: String,
-    /// Prefix of every queue and exchange name ("summaries" → summaries.jobs).
-    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries")]
+    /// Prefix of every queue and exchange name ("summaries" → summaries.jobs):
+    /// 1 to 200 ASCII letters, digits, '.', '_' or '-'.
+    #[arg(long, env = "QUEUE_PREFIX", default_value = "summaries", value_parser = parse_queue_prefix)]
     pub queue_prefix: String,
 }
 
@@ -49,7 +52,34 @@ impl BrokerArgs {
     }
 }
 
-/// Header carrying a job's attempt number on retries.
+/// Checks a broker URL the way the connection will read it. The error never
+/// quotes the URL, which may hold a password.
+pub fn parse_amqp_url(url: &str) -> Result<String, String> {
+    url.parse::<lapin::uri::AMQPUri>()
+        .map(|_| url.to_string())
+        .map_err(|e| format!("not an AMQP URL (amqp://user:password@host:port/vhost): {e}"))
+}
+
+/// Checks a queue prefix: every queue name is the prefix and a short suffix,
+/// and must fit an AMQP short string (255 bytes).
+pub fn parse_queue_prefix(prefix: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if prefix.is_empty() || prefix.len() > 200 || !prefix.chars().all(allowed) {
+        return Err("a queue prefix is 1 to 200 ASCII letters, digits, '.', '_' or '-'".into());
+    }
+    Ok(prefix.to_string())
+}
+
+/// An AMQP short string (correlation id, routing key, queue name) from a
+/// value that may come from a client: `None` when it does not fit in 255
+/// bytes, where `ShortString::from` would panic.
+pub fn short_string(value: &str) -> Option<ShortString> {
+    ShortString::try_new(value).ok()
+}
+
+/// Header the worker sets on a job's copy in a retry queue: the attempt that
+/// copy will be. Read back only as a hint bounded by the broker's own count
+/// (see the worker's `attempt_of`), never trusted as sent by a client.
 pub const ATTEMPT_HEADER: &str = "x-rapporteur-attempt";
 /// Headers a dead-lettered job carries: why it failed.
 pub const ERROR_CODE_HEADER: &str = "x-rapporteur-error-code";
@@ -124,8 +154,15 @@ pub fn queue_specs(topology: &Topology, settings: &TopologySettings) -> Vec<Queu
         let ttl = settings.backoff(attempt).as_millis().min(i64::MAX as u128) as i64;
         queues.push(QueueSpec {
             name: topology.retry_queue(attempt),
+            // Quorum, with at-least-once dead-lettering: a classic queue's
+            // TTL dead-lettering is at-most-once, so a job expiring while the
+            // broker restarts or the jobs queue is unavailable could be lost.
+            // At-least-once needs reject-publish overflow (RabbitMQ 3.10+).
             arguments: vec![
+                ("x-queue-type", text("quorum")),
                 ("x-message-ttl", ArgumentValue::Number(ttl)),
+                ("x-overflow", text("reject-publish")),
+                ("x-dead-letter-strategy", text("at-least-once")),
                 ("x-dead-letter-exchange", text("")),
                 ("x-dead-letter-routing-key", text(&topology.jobs_queue())),
             ],
@@ -221,10 +258,28 @@ pub enum PublishError {
     Broker(#[from] lapin::Error),
     #[error("the broker refused (nacked) the message to '{0}'")]
     Nacked(String),
+    #[error("no queue took the message to '{0}' (the broker returned it)")]
+    Returned(String),
+}
+
+/// Publishes a persistent message straight to `queue` and waits for the
+/// broker to confirm it, with `mandatory` set: a message no queue takes (the
+/// queue does not exist) is returned by the broker and is an error here,
+/// where without `mandatory` the broker drops it and still confirms.
+pub async fn publish_to_queue(
+    channel: &Channel,
+    queue: &str,
+    body: &[u8],
+    properties: BasicProperties,
+) -> Result<(), PublishError> {
+    publish(channel, "", queue, body, properties, true).await
 }
 
 /// Publishes a persistent message and waits for the broker to confirm it
-/// (the channel must be in confirm mode). A nack is an error.
+/// (the channel must be in confirm mode). A nack is an error. Not
+/// `mandatory`: for events to an exchange nobody may be following, and
+/// replies to a client's queue that may be gone; a message that must reach
+/// a queue goes through [`publish_to_queue`].
 pub async fn publish_confirmed(
     channel: &Channel,
     exchange: &str,
@@ -232,21 +287,42 @@ pub async fn publish_confirmed(
     body: &[u8],
     properties: BasicProperties,
 ) -> Result<(), PublishError> {
+    publish(channel, exchange, routing_key, body, properties, false).await
+}
+
+async fn publish(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    body: &[u8],
+    properties: BasicProperties,
+    mandatory: bool,
+) -> Result<(), PublishError> {
     let properties = properties.with_delivery_mode(2);
+    let where_to = || format!("{exchange}/{routing_key}");
+    let (Some(exchange_name), Some(key)) = (short_string(exchange), short_string(routing_key))
+    else {
+        return Err(PublishError::Returned(where_to()));
+    };
     let confirmation = channel
         .basic_publish(
-            exchange.into(),
-            routing_key.into(),
-            BasicPublishOptions::default(),
+            exchange_name,
+            key,
+            BasicPublishOptions {
+                mandatory,
+                ..BasicPublishOptions::default()
+            },
             body,
             properties,
         )
         .await?
         .await?;
-    if confirmation.is_ack() {
-        Ok(())
-    } else {
-        Err(PublishError::Nacked(format!("{exchange}/{routing_key}")))
+    match confirmation {
+        // With publisher confirms, the broker sends basic.return before the
+        // ack of an unroutable mandatory message; lapin hands it over here.
+        lapin::Confirmation::Ack(Some(_)) => Err(PublishError::Returned(where_to())),
+        lapin::Confirmation::Ack(None) => Ok(()),
+        _ => Err(PublishError::Nacked(where_to())),
     }
 }
 
@@ -281,6 +357,33 @@ pub fn header_text(value: &str) -> AMQPValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_urls_and_prefixes_are_refused_up_front() {
+        assert!(parse_amqp_url("amqp://guest:guest@127.0.0.1:5672/%2f").is_ok());
+        assert!(parse_amqp_url("amqps://u:p@broker.example:5671/prod").is_ok());
+        for bad in [
+            "127.0.0.1:5672",
+            "http://x",
+            "amqp://u:p@host:notaport/",
+            "",
+        ] {
+            let error = parse_amqp_url(bad).unwrap_err();
+            assert!(!bad.contains("u:p") || !error.contains("u:p"), "{error}");
+        }
+        assert!(parse_queue_prefix("summaries").is_ok());
+        assert!(parse_queue_prefix("test-123-a.b_c").is_ok());
+        for bad in ["", "a b", "a/b", &"p".repeat(201), "é"] {
+            assert!(parse_queue_prefix(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn short_strings_from_clients_are_checked() {
+        assert_eq!(short_string("job-1").unwrap().as_str(), "job-1");
+        assert!(short_string(&"j".repeat(255)).is_some());
+        assert!(short_string(&"j".repeat(256)).is_none());
+    }
 
     /// The shipped broker definitions declare the same queues, with the same
     /// arguments, as the worker does with its defaults: a mismatch would make

@@ -20,7 +20,13 @@ pub const JOB_CONTRACT_VERSION: &str = "1";
 pub struct JobRequest {
     /// Contract version, "1".
     pub version: String,
-    /// Chosen by the client; echoed in the result event and every log line.
+    /// Chosen by the client; echoed in the result event, every log line and
+    /// the result's AMQP correlation id. 1 to 128 ASCII letters, digits and
+    /// `-_.:@+=/` (a UUID, a ULID, a DMS id); see [`check_job_id`].
+    #[schemars(
+        length(min = 1, max = 128),
+        regex(pattern = r"^[A-Za-z0-9._:@+=/-]{1,128}$")
+    )]
     pub job_id: String,
     pub source: JobSource,
     /// Output formats ("json", "pdf", "docx"); all formats when absent.
@@ -33,6 +39,43 @@ pub struct JobRequest {
     /// Free fields passed through to the result event untouched (DMS ids).
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Longest job id, in bytes. The id becomes the result's AMQP correlation id,
+/// a short string of at most 255 bytes; a longer id used to panic the worker.
+pub const MAX_JOB_ID_BYTES: usize = 128;
+
+/// Why a job id is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobIdError {
+    #[error("the job id is empty")]
+    Empty,
+    #[error("the job id is {0} bytes long, over the limit of {MAX_JOB_ID_BYTES}")]
+    TooLong(usize),
+    #[error(
+        "the job id holds U+{code:04X} at byte {at}; only ASCII letters, digits and -_.:@+=/ are allowed",
+        code = *.character as u32
+    )]
+    Character { at: usize, character: char },
+}
+
+/// Checks a job id: 1 to [`MAX_JOB_ID_BYTES`] bytes of ASCII letters, digits
+/// and `-_.:@+=/`. Ids reach AMQP short strings, log lines and terminals, so
+/// nothing invisible, no control or bidi character, and nothing long.
+pub fn check_job_id(id: &str) -> Result<(), JobIdError> {
+    if id.is_empty() {
+        return Err(JobIdError::Empty);
+    }
+    if id.len() > MAX_JOB_ID_BYTES {
+        return Err(JobIdError::TooLong(id.len()));
+    }
+    match id
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "-_.:@+=/".contains(*c)))
+    {
+        Some((at, character)) => Err(JobIdError::Character { at, character }),
+        None => Ok(()),
+    }
 }
 
 /// Where the summary comes from.
@@ -174,6 +217,14 @@ impl Topology {
         format!("{}.jobs.retry.{attempt}", self.prefix)
     }
 
+    /// Whether `queue` is one of this topology's retry queues.
+    pub fn is_retry_queue(&self, queue: &str) -> bool {
+        queue
+            .strip_prefix(&self.prefix)
+            .and_then(|rest| rest.strip_prefix(".jobs.retry."))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+
     /// The topic exchange result events are published to.
     pub fn results_exchange(&self) -> String {
         format!("{}.results", self.prefix)
@@ -219,6 +270,37 @@ mod tests {
             .default_key(),
             "x"
         );
+    }
+
+    #[test]
+    fn job_ids_have_a_length_and_character_rule() {
+        for good in [
+            "j1",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "dms:2023/side-event@igf+v2=x_y.z",
+            &"a".repeat(MAX_JOB_ID_BYTES),
+        ] {
+            assert_eq!(check_job_id(good), Ok(()), "{good}");
+        }
+        assert_eq!(check_job_id(""), Err(JobIdError::Empty));
+        assert_eq!(
+            check_job_id(&"a".repeat(300)),
+            Err(JobIdError::TooLong(300))
+        );
+        assert_eq!(
+            check_job_id("evil\u{202e}fdp"),
+            Err(JobIdError::Character {
+                at: 4,
+                character: '\u{202e}'
+            })
+        );
+        for bad in ["a b", "a\nb", "a\x1b[2J", "é", "a\u{200b}", "a\"b", "a;b"] {
+            assert!(check_job_id(bad).is_err(), "{bad:?}");
+        }
+        // The message names the character without echoing it.
+        let message = check_job_id("x\u{202e}").unwrap_err().to_string();
+        assert!(message.contains("U+202E") && !message.contains('\u{202e}'));
     }
 
     #[test]

@@ -4,6 +4,13 @@
 //! needs a missing tool says what to install and passes without checking; with
 //! `CI=true` it fails, so CI never skips a check silently (`.ci/run` installs
 //! every tool listed here).
+//!
+//! With the `broker` feature, [`broker`] is the one harness of the tests that
+//! need RabbitMQ: the broker as a [`Tool`], a queue prefix of each test's own,
+//! worker processes, publishing jobs and collecting their result events.
+
+#[cfg(feature = "broker")]
+pub mod broker;
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -66,6 +73,9 @@ pub enum Tool {
     Pdfinfo,
     Qpdf,
     NotoCjk,
+    /// RabbitMQ on 127.0.0.1:5672 (guest/guest), the broker of the worker's
+    /// and `submit`'s tests.
+    RabbitMq,
 }
 
 impl Tool {
@@ -82,6 +92,13 @@ impl Tool {
             Tool::Qpdf => ("qpdf", &["--version"]),
             Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
             Tool::NotoCore => return Path::new(NOTO_THAI).is_file(),
+            Tool::RabbitMq => {
+                return std::net::TcpStream::connect_timeout(
+                    &std::net::SocketAddr::from(([127, 0, 0, 1], 5672)),
+                    std::time::Duration::from_secs(2),
+                )
+                .is_ok();
+            }
         };
         Command::new(program)
             .args(args)
@@ -104,6 +121,9 @@ impl Tool {
             Tool::Qpdf => "apt-get install qpdf",
             Tool::NotoCjk => "apt-get install fonts-noto-cjk",
             Tool::NotoCore => "apt-get install fonts-noto-core",
+            Tool::RabbitMq => {
+                "apt-get install rabbitmq-server, then start it with `rabbitmq-server -detached`"
+            }
         }
     }
 

@@ -1,8 +1,12 @@
-//! Test support for the worker's broker tests: a real RabbitMQ on 127.0.0.1,
-//! worker processes, job publishing and result collection, each test in its
-//! own queue prefix so tests never see each other's messages.
-
-#![allow(dead_code)] // Each test binary uses a different part of this module.
+//! The harness of the tests that need RabbitMQ (the worker's reliability and
+//! hostile-input tests, `rapporteur submit`'s test, the end-to-end bench): a
+//! corner of the broker of each test's own (a queue prefix, removed again when
+//! the harness is dropped, even by a failing test), worker processes on it,
+//! publishing jobs and collecting their result events.
+//!
+//! The broker is [`Tool::RabbitMq`](crate::Tool::RabbitMq): a test calls
+//! `Tool::RabbitMq.available()` first, which skips it locally and fails it
+//! under `CI=true` when the broker is not running.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +18,9 @@ use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
 use rapporteur_jobs::{JobResult, Topology};
 
+pub use lapin;
+
+/// The broker every test talks to.
 pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 /// The settings every test worker runs with (short retry delays).
@@ -25,36 +32,8 @@ pub fn topology_settings() -> TopologySettings {
     }
 }
 
-/// Whether the broker is up. Outside CI a missing broker skips the test with
-/// instructions; in CI (CI=true) nothing may be skipped, so it fails.
-pub fn broker_available() -> bool {
-    if std::net::TcpStream::connect_timeout(
-        &"127.0.0.1:5672".parse().unwrap(),
-        Duration::from_secs(2),
-    )
-    .is_ok()
-    {
-        return true;
-    }
-    let help = "RabbitMQ is not running on 127.0.0.1:5672; start it with `rabbitmq-server -detached` \
-                (Debian package rabbitmq-server)";
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{help}");
-    }
-    eprintln!("skipped: {help}");
-    false
-}
-
-/// A test's own corner of the broker.
-pub struct Harness {
-    pub topology: Topology,
-    pub prefix: String,
-    pub storage: tempfile::TempDir,
-    results_queue: String,
-    /// Every result collected so far, by job id (the last one wins).
-    seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
-}
-
+/// Connects to the test broker, retrying for up to 30 s (a test may have
+/// just restarted it or closed every connection).
 pub async fn connect() -> Connection {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -66,6 +45,19 @@ pub async fn connect() -> Connection {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
+}
+
+/// A test's own corner of the broker: the topology under a prefix of its
+/// own, a durable queue collecting every result event, and a storage root.
+pub struct Harness {
+    pub topology: Topology,
+    pub prefix: String,
+    pub storage: tempfile::TempDir,
+    results_queue: String,
+    /// Every result collected so far, by job id (the last one wins).
+    seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
+    /// Every result collected so far, in arrival order (duplicates kept).
+    all: std::sync::Mutex<Vec<JobResult>>,
 }
 
 impl Harness {
@@ -90,6 +82,7 @@ impl Harness {
             storage: tempfile::tempdir().unwrap(),
             results_queue,
             seen: Default::default(),
+            all: Default::default(),
         }
     }
 
@@ -97,12 +90,17 @@ impl Harness {
         self.storage.path()
     }
 
-    /// Starts a worker process on this harness's queues.
-    pub fn start_worker(&self, extra: &[&str]) -> Child {
+    /// The command line of a worker on this harness's queues and storage,
+    /// with the test settings; `binary` is `env!("CARGO_BIN_EXE_rapporteur-worker")`
+    /// in the worker's tests.
+    pub fn worker_command(&self, binary: impl AsRef<Path>, extra: &[&str]) -> Command {
         let settings = topology_settings();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_rapporteur-worker"));
+        let mut command = Command::new(binary.as_ref());
         if !extra.contains(&"--metrics-addr") {
             command.args(["--metrics-addr", "127.0.0.1:0"]);
+        }
+        if !extra.contains(&"--concurrency") {
+            command.args(["--concurrency", "4"]);
         }
         command
             .args(["--storage", self.storage_path().to_str().unwrap()])
@@ -113,18 +111,31 @@ impl Harness {
                 &settings.retry_delay.as_millis().to_string(),
             ])
             .args(["--delivery-limit", &settings.delivery_limit.to_string()])
-            .args(["--concurrency", "4"])
             .args(extra)
             .env("AMQP_URL", AMQP_URL)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the worker binary starts")
+            .stderr(Stdio::inherit());
+        command
+    }
+
+    /// Starts a worker process on this harness's queues.
+    pub fn start_worker(&self, binary: impl AsRef<Path>, extra: &[&str]) -> WorkerProcess {
+        WorkerProcess(
+            self.worker_command(binary, extra)
+                .spawn()
+                .expect("the worker binary starts"),
+        )
     }
 
     /// Publishes raw job messages with publisher confirms.
     pub async fn publish(&self, bodies: &[Vec<u8>]) {
+        self.publish_with(bodies, BasicProperties::default()).await
+    }
+
+    /// Publishes raw job messages with the given properties (headers a
+    /// client may forge, for example).
+    pub async fn publish_with(&self, bodies: &[Vec<u8>], properties: BasicProperties) {
         let connection = connect().await;
         let channel = connection.create_channel().await.unwrap();
         channel
@@ -133,9 +144,9 @@ impl Harness {
             .unwrap();
         let queue = self.topology.jobs_queue();
         for chunk in bodies.chunks(200) {
-            let confirms = chunk.iter().map(|body| {
-                publish_confirmed(&channel, "", &queue, body, BasicProperties::default())
-            });
+            let confirms = chunk
+                .iter()
+                .map(|body| publish_confirmed(&channel, "", &queue, body, properties.clone()));
             for result in futures_util::future::join_all(confirms).await {
                 result.unwrap();
             }
@@ -156,10 +167,12 @@ impl Harness {
                 let bodies = drain(&channel, &self.results_queue).await;
                 let _ = connection.close(200, "".into()).await;
                 let mut seen = self.seen.lock().unwrap();
+                let mut all = self.all.lock().unwrap();
                 for body in bodies {
                     let result: JobResult =
                         serde_json::from_slice(&body).expect("result events are JobResults");
-                    seen.insert(result.job_id.clone(), result);
+                    seen.insert(result.job_id.clone(), result.clone());
+                    all.push(result);
                 }
             }
             let seen = self.seen.lock().unwrap().clone();
@@ -168,6 +181,12 @@ impl Harness {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Every result event collected so far, in arrival order, duplicates
+    /// included (events of jobs without a readable id among them).
+    pub fn all_results(&self) -> Vec<JobResult> {
+        self.all.lock().unwrap().clone()
     }
 
     /// Takes every message now in one of this harness's queues.
@@ -188,25 +207,54 @@ impl Harness {
         messages
     }
 
-    /// Removes this harness's queues from the broker.
+    /// Removes this harness's queues from the broker (dropping it does too).
     pub async fn cleanup(self) {
-        let connection = connect().await;
-        let channel = connection.create_channel().await.unwrap();
+        drop(self)
+    }
+
+    fn queue_names(&self) -> Vec<String> {
         let mut queues: Vec<String> =
             rapporteur_broker::queue_specs(&self.topology, &topology_settings())
                 .into_iter()
                 .map(|q| q.name)
                 .collect();
         queues.push(self.results_queue.clone());
-        for queue in queues {
-            let _ = channel
-                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
-        let _ = channel
-            .exchange_delete(self.topology.results_exchange().into(), Default::default())
-            .await;
-        let _ = connection.close(200, "".into()).await;
+        queues
+    }
+}
+
+impl Drop for Harness {
+    /// Deletes the harness's queues and exchange, on a thread of its own so
+    /// that it works inside and outside a runtime, and after a failed test.
+    fn drop(&mut self) {
+        let queues = self.queue_names();
+        let exchange = self.topology.results_exchange();
+        let cleaner = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let Ok(connection) =
+                    Connection::connect(AMQP_URL, ConnectionProperties::default()).await
+                else {
+                    return;
+                };
+                let Ok(channel) = connection.create_channel().await else {
+                    return;
+                };
+                for queue in queues {
+                    let _ = channel
+                        .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                        .await;
+                }
+                let _ = channel
+                    .exchange_delete(exchange.as_str().into(), Default::default())
+                    .await;
+                let _ = connection.close(200, "".into()).await;
+            });
+        });
+        let _ = cleaner.join();
     }
 }
 
@@ -221,7 +269,7 @@ async fn drain(channel: &Channel, queue: &str) -> Vec<Vec<u8>> {
     bodies
 }
 
-/// A text job message.
+/// A text job message converting to JSON.
 pub fn text_job(job_id: &str, name: &str, text: &str, key: Option<&str>) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "version": "1",
@@ -234,15 +282,49 @@ pub fn text_job(job_id: &str, name: &str, text: &str, key: Option<&str>) -> Vec<
     .unwrap()
 }
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
+/// One of the bundled examples' text.
 pub fn example(name: &str) -> String {
-    std::fs::read_to_string(repo().join("examples").join(name)).unwrap()
+    std::fs::read_to_string(crate::repo_root().join("examples").join(name)).unwrap()
 }
 
-/// Stops a worker with a signal and waits for it, returning its exit status.
+/// A text header value, as the worker writes them.
+pub fn header_string(properties: &BasicProperties, name: &str) -> Option<String> {
+    match properties.headers().as_ref()?.inner().get(name)? {
+        lapin::types::AMQPValue::LongString(s) => {
+            Some(String::from_utf8_lossy(s.as_bytes()).into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A worker process started by a test, killed when dropped if it still runs
+/// (a failing test must not leave a worker redeclaring its queues).
+pub struct WorkerProcess(pub Child);
+
+impl std::ops::Deref for WorkerProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for WorkerProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Stops a process with a signal and waits for it, returning its exit
+/// status; fails the test if it has not exited after 90 s.
 pub fn signal_and_wait(child: &mut Child, signal: &str) -> std::process::ExitStatus {
     Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
@@ -255,8 +337,15 @@ pub fn signal_and_wait(child: &mut Child, signal: &str) -> std::process::ExitSta
         }
         assert!(
             Instant::now() < deadline,
-            "the worker did not exit after SIG{signal}"
+            "the process did not exit after SIG{signal}"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The worker binary beside another binary of the workspace (for tests of
+/// other packages, such as `rapporteur submit`'s), when it is built.
+pub fn worker_beside(binary: impl AsRef<Path>) -> Option<PathBuf> {
+    let path = binary.as_ref().with_file_name("rapporteur-worker");
+    path.exists().then_some(path)
 }
