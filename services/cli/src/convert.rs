@@ -61,10 +61,14 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let mut rows: Vec<Row> = Vec::new();
     let mut keys: HashMap<String, String> = HashMap::new();
     for found in discovered {
-        let claimed = found
-            .map_err(|e| Row::refused("", "", Status::Rejected, e.code(), None, &e.to_string()))
-            .and_then(|input| match keys.insert(input.key.clone(), input.name.clone()) {
-                Some(first) => Err(Row::refused(
+        let refusal = match found {
+            Err(e) => Row::refused("", "", Status::Rejected, e.code(), None, &e.to_string()),
+            Ok(input) => match keys.insert(input.key.clone(), input.name.clone()) {
+                None => {
+                    jobs.push(input);
+                    continue;
+                }
+                Some(first) => Row::refused(
                     &input.name,
                     &input.key,
                     Status::Rejected,
@@ -74,17 +78,12 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
                         "{}: its outputs would overwrite those of {first} (both are named '{}'); convert them into different --out directories",
                         input.name, input.key
                     ),
-                )),
-                None => Ok(input),
-            });
-        match claimed {
-            Ok(input) => jobs.push(input),
-            Err(row) => {
-                say(row.message.clone().unwrap_or_default());
-                progress.inc(1);
-                rows.push(row);
-            }
-        }
+                ),
+            },
+        };
+        say(refusal.message.clone().unwrap_or_default());
+        progress.inc(1);
+        rows.push(refusal);
     }
 
     let provenance = Provenance {
