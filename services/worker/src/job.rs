@@ -203,7 +203,12 @@ pub(crate) fn max_message(worker: &Worker) -> usize {
 
 /// Reads and checks the request before any work is done.
 fn decode(worker: &Worker, body: &[u8]) -> Result<JobRequest, ConvertError> {
-    let max_message = max_message(worker);
+    decode_within(max_message(worker), body)
+}
+
+/// [`decode`] with the message limit given: the pure core the property
+/// tests below drive with hostile messages.
+fn decode_within(max_message: usize, body: &[u8]) -> Result<JobRequest, ConvertError> {
     if body.len() > max_message {
         return Err(permanent(
             "too_large",
@@ -408,4 +413,100 @@ fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError>
         ));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every code `decode` may give.
+    const DECODE_CODES: &[&str] = &[
+        "too_large",
+        "bad_json",
+        "invalid_job_id",
+        "unsupported_version",
+        "unknown_format",
+        "invalid_key",
+    ];
+
+    /// Checks one message: decoding never panics, a refusal has one of the
+    /// decoder's codes and a bounded message, and the peeked id (echoed in
+    /// the failure event) always keeps the job id rule.
+    fn check(body: &[u8]) {
+        match decode_within(64 * 1024, body) {
+            Ok(request) => assert!(check_job_id(&request.job_id).is_ok()),
+            Err(error) => {
+                assert!(DECODE_CODES.contains(&error.code), "{}", error.code);
+                assert!(error.message.len() <= 4096, "{} bytes", error.message.len());
+                assert!(!error.transient);
+            }
+        }
+        if let Some(id) = peek_job_id(body) {
+            assert!(check_job_id(&id).is_ok());
+        }
+    }
+
+    /// Pieces of job messages, valid and hostile, in any order.
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[\\PC\u{202e}\u{0}/.]{0,40}".prop_map(serde_json::Value::from),
+            (0usize..3000).prop_map(|n| serde_json::Value::from("x".repeat(n))),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("version".to_string()),
+                        Just("job_id".to_string()),
+                        Just("source".to_string()),
+                        Just("kind".to_string()),
+                        Just("text".to_string()),
+                        Just("name".to_string()),
+                        Just("path".to_string()),
+                        Just("data".to_string()),
+                        Just("formats".to_string()),
+                        Just("key".to_string()),
+                        Just("metadata".to_string()),
+                        "[a-z]{1,8}",
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_decoder(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            check(&bytes);
+        }
+
+        #[test]
+        fn job_shaped_messages_never_panic_the_decoder(value in value()) {
+            check(&serde_json::to_vec(&value).unwrap());
+        }
+
+        #[test]
+        fn a_valid_job_with_one_hostile_field_is_refused_or_read(
+            field in prop_oneof![Just("version"), Just("job_id"), Just("key"), Just("formats"), Just("source")],
+            replacement in value(),
+        ) {
+            let mut job = serde_json::json!({
+                "version": "1", "job_id": "job-1",
+                "source": {"kind": "text", "name": "a.txt", "text": "Summary"},
+                "formats": ["json"], "key": "2023/a"
+            });
+            job[field] = replacement;
+            check(&serde_json::to_vec(&job).unwrap());
+        }
+    }
 }
