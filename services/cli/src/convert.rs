@@ -8,7 +8,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::ParseOptions;
-use rapporteur_pipeline::{Converter, Provenance};
+use rapporteur_pipeline::{Converter, ErrorCode, Provenance};
 use rapporteur_render::{Format, RenderOptions};
 use rapporteur_storage::{OutputKey, Storage};
 use rayon::prelude::*;
@@ -72,7 +72,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
                     &input.name,
                     &input.key,
                     Status::Rejected,
-                    "key_collision",
+                    ErrorCode::KeyCollision,
                     None,
                     &format!(
                         "{}: its outputs would overwrite those of {first} (both are named '{}'); convert them into different --out directories",
@@ -152,7 +152,7 @@ fn convert_one(
     converter: &Converter,
     provenance: Provenance<'_>,
 ) -> Row {
-    let refused = |status, code: &str, line, message: &str| {
+    let refused = |status, code: ErrorCode, line, message: &str| {
         Row::refused(&input.name, &input.key, status, code, line, message)
     };
     let bytes = match input.read(limits) {
@@ -164,7 +164,7 @@ fn convert_one(
         Err(e) => {
             return refused(
                 Status::Rejected,
-                "invalid_key",
+                ErrorCode::InvalidKey,
                 None,
                 &format!("{}: {e}", input.name),
             );

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context;
+use rapporteur_pipeline::ErrorCode;
 use serde::Serialize;
 
 /// What became of one input.
@@ -43,7 +44,7 @@ impl Row {
         input: &str,
         key: &str,
         status: Status,
-        code: &str,
+        code: ErrorCode,
         line: Option<usize>,
         message: &str,
     ) -> Row {
@@ -51,7 +52,7 @@ impl Row {
             input: input.to_string(),
             key: key.to_string(),
             status,
-            error_code: Some(code.to_string()),
+            error_code: Some(code.as_str().to_string()),
             line,
             message: Some(message.to_string()),
             warnings: None,

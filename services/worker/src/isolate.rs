@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use rapporteur_pipeline::ErrorCode;
+
 use crate::Worker;
 use crate::job::{self, Processed};
 
@@ -54,7 +56,7 @@ const STDERR_KEPT: usize = 4096;
 pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt: u32) -> Processed {
     let started = Instant::now();
     let isolation = &worker.isolation;
-    let fail = |code: &'static str, message: String| {
+    let fail = |code: ErrorCode, message: String| {
         job::failed_outside(worker, body, code, message, attempt, started)
     };
     let child = tokio::process::Command::new(&isolation.program)
@@ -71,7 +73,7 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
             // The worker itself is broken (no binary, no processes left):
             // transient, so the job is retried, not lost.
             let mut processed = fail(
-                "converter_unavailable",
+                ErrorCode::ConverterUnavailable,
                 format!("cannot start the converter: {error}"),
             );
             processed.transient = true;
@@ -112,7 +114,7 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
         Ok(done) => done,
         Err(_) => {
             return fail(
-                "timeout",
+                ErrorCode::Timeout,
                 format!(
                     "the conversion took longer than {} s and was stopped",
                     isolation.job_timeout.as_secs()
@@ -124,7 +126,7 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
         Ok(status) => status,
         Err(error) => {
             return fail(
-                "converter_crashed",
+                ErrorCode::ConverterCrashed,
                 format!("the converter was lost: {error}"),
             );
         }
@@ -140,7 +142,7 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
     // the address-space limit refuses memory.
     if stderr.contains("memory allocation of") {
         return fail(
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "the conversion needed more than the {} MB a job may use",
                 isolation.child_memory / (1024 * 1024)
@@ -153,7 +155,7 @@ pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt:
         .find(|l| !l.trim().is_empty())
         .unwrap_or("");
     fail(
-        "converter_crashed",
+        ErrorCode::ConverterCrashed,
         format!(
             "the converter crashed ({status}){}{}",
             if last_line.is_empty() { "" } else { ": " },

@@ -11,7 +11,7 @@ use rapporteur_jobs::{
     JOB_CONTRACT_VERSION, JobError, JobRequest, JobResult, JobSource, JobStatus, OutputFile,
     check_job_id,
 };
-use rapporteur_pipeline::ConvertError;
+use rapporteur_pipeline::{ConvertError, ErrorCode};
 use rapporteur_render::Format;
 use rapporteur_storage::OutputKey;
 use rapporteur_untrusted::{bounded_message, shown};
@@ -73,7 +73,7 @@ pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Pr
     }))
     .unwrap_or_else(|_| {
         Err(ConvertError {
-            code: "converter_crashed",
+            code: ErrorCode::ConverterCrashed,
             message: "the conversion panicked".to_string(),
             line: None,
             transient: false,
@@ -111,7 +111,7 @@ pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Pr
 pub(crate) fn failed_outside(
     worker: &Worker,
     body: &[u8],
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     attempt: u32,
     started: Instant,
@@ -186,7 +186,7 @@ fn failed(
     }
 }
 
-fn permanent(code: &'static str, message: String) -> ConvertError {
+fn permanent(code: ErrorCode, message: String) -> ConvertError {
     ConvertError {
         code,
         message,
@@ -211,7 +211,7 @@ fn decode(worker: &Worker, body: &[u8]) -> Result<JobRequest, ConvertError> {
 fn decode_within(max_message: usize, body: &[u8]) -> Result<JobRequest, ConvertError> {
     if body.len() > max_message {
         return Err(permanent(
-            "too_large",
+            ErrorCode::TooLarge,
             format!(
                 "the job message is {} bytes, over the limit of {max_message} bytes",
                 body.len()
@@ -220,14 +220,14 @@ fn decode_within(max_message: usize, body: &[u8]) -> Result<JobRequest, ConvertE
     }
     let request: JobRequest = serde_json::from_slice(body).map_err(|e| {
         permanent(
-            "bad_json",
+            ErrorCode::BadJson,
             format!("the message is not a valid job request: {e}"),
         )
     })?;
-    check_job_id(&request.job_id).map_err(|e| permanent("invalid_job_id", e.to_string()))?;
+    check_job_id(&request.job_id).map_err(|e| permanent(ErrorCode::InvalidJobId, e.to_string()))?;
     if request.version != JOB_CONTRACT_VERSION {
         return Err(permanent(
-            "unsupported_version",
+            ErrorCode::UnsupportedVersion,
             format!(
                 "job contract version '{}' is not supported; this worker reads version {JOB_CONTRACT_VERSION}",
                 shown(&request.version)
@@ -240,7 +240,7 @@ fn decode_within(max_message: usize, body: &[u8]) -> Result<JobRequest, ConvertE
         .clone()
         .unwrap_or_else(|| request.source.default_key());
     OutputKey::new(&key)
-        .map_err(|e| permanent("invalid_key", format!("output key refused: {e}")))?;
+        .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
     Ok(request)
 }
 
@@ -248,7 +248,7 @@ fn formats(request: &JobRequest) -> Result<Vec<Format>, ConvertError> {
     match &request.formats {
         None => Ok(Format::ALL.to_vec()),
         Some(names) if names.is_empty() => Err(permanent(
-            "unknown_format",
+            ErrorCode::UnknownFormat,
             "the job asks for no formats".to_string(),
         )),
         Some(names) => names
@@ -256,7 +256,7 @@ fn formats(request: &JobRequest) -> Result<Vec<Format>, ConvertError> {
             .map(|name| {
                 name.parse::<Format>().map_err(|_| {
                     permanent(
-                        "unknown_format",
+                        ErrorCode::UnknownFormat,
                         format!(
                             "unknown output format '{}'; use json, pdf or docx",
                             shown(name)
@@ -276,12 +276,12 @@ fn convert(
 ) -> Result<Vec<OutputFile>, ConvertError> {
     let formats = formats(request)?;
     let key = OutputKey::new(key)
-        .map_err(|e| permanent("invalid_key", format!("output key refused: {e}")))?;
+        .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
     let name = request.source.name();
     // A DMS's filing (`metadata.dms`) is checked before any work and files
     // this job's documents only.
     let dms = rapporteur_model::Dms::from_metadata(&request.metadata)
-        .map_err(|e| permanent("invalid_metadata", e.to_string()))?;
+        .map_err(|e| permanent(ErrorCode::InvalidMetadata, e.to_string()))?;
     let bytes = source_bytes(worker, &request.source)?;
     let filed;
     let converter = match dms {
@@ -331,7 +331,7 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
             .decode(data.trim())
             .map_err(|e| {
                 permanent(
-                    "bad_base64",
+                    ErrorCode::BadBase64,
                     format!(
                         "{}: the document's base64 data is invalid: {e}",
                         shown(name)
@@ -347,7 +347,7 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
 /// anything but a regular file: a FIFO used to block its job forever.
 fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError> {
     let checked = OutputKey::new(path)
-        .map_err(|e| permanent("invalid_path", format!("source path refused: {e}")))?;
+        .map_err(|e| permanent(ErrorCode::InvalidPath, format!("source path refused: {e}")))?;
     let shown_path = shown(path);
     let root = worker.storage.root();
     let full = root.join(checked.as_str());
@@ -358,9 +358,9 @@ fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError>
         let permanent_error = !rapporteur_storage::io_is_transient(&e);
         ConvertError {
             code: if permanent_error {
-                "invalid_path"
+                ErrorCode::InvalidPath
             } else {
-                "storage_unavailable"
+                ErrorCode::StorageUnavailable
             },
             message: format!("{shown_path}: cannot be read: {e}"),
             line: None,
@@ -369,14 +369,14 @@ fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError>
     };
     let resolved = full.canonicalize().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => permanent(
-            "source_not_found",
+            ErrorCode::SourceNotFound,
             format!("{shown_path}: no such file under the storage root"),
         ),
         _ => unreadable(e),
     })?;
     if !resolved.starts_with(root) {
         return Err(permanent(
-            "invalid_path",
+            ErrorCode::InvalidPath,
             format!("{shown_path}: leads outside the storage root"),
         ));
     }
@@ -391,14 +391,14 @@ fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError>
     let metadata = file.metadata().map_err(unreadable)?;
     if !metadata.is_file() {
         return Err(permanent(
-            "not_a_file",
+            ErrorCode::NotAFile,
             format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
         ));
     }
     let limit = worker.converter.parse.max_bytes as u64;
     if metadata.len() > limit {
         return Err(permanent(
-            "too_large",
+            ErrorCode::TooLarge,
             format!("{shown_path}: larger than the limit of {limit} bytes"),
         ));
     }
@@ -408,7 +408,7 @@ fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError>
         .map_err(unreadable)?;
     if bytes.len() as u64 > limit {
         return Err(permanent(
-            "too_large",
+            ErrorCode::TooLarge,
             format!("{shown_path}: larger than the limit of {limit} bytes"),
         ));
     }
@@ -421,13 +421,13 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every code `decode` may give.
-    const DECODE_CODES: &[&str] = &[
-        "too_large",
-        "bad_json",
-        "invalid_job_id",
-        "unsupported_version",
-        "unknown_format",
-        "invalid_key",
+    const DECODE_CODES: &[ErrorCode] = &[
+        ErrorCode::TooLarge,
+        ErrorCode::BadJson,
+        ErrorCode::InvalidJobId,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::UnknownFormat,
+        ErrorCode::InvalidKey,
     ];
 
     /// Checks one message: decoding never panics, a refusal has one of the

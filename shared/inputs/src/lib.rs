@@ -9,6 +9,7 @@
 //! could be used to attack the service (paths leaving the archive,
 //! decompression bombs, encrypted or nested archives) are reported as errors.
 
+use rapporteur_codes::ErrorCode;
 use std::cell::Cell;
 use std::ffi::OsStr;
 use std::fs::{self, File};
@@ -148,23 +149,23 @@ pub enum InputError {
 
 impl InputError {
     /// The stable code of the error, as reports and result events give it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            InputError::NotFound { .. } => "source_not_found",
+            InputError::NotFound { .. } => ErrorCode::SourceNotFound,
             InputError::Unreadable { .. }
             | InputError::NotAFile { .. }
-            | InputError::ArchiveChanged { .. } => "unreadable_input",
-            InputError::NonUtf8Name { .. } | InputError::HiddenName { .. } => "invalid_key",
+            | InputError::ArchiveChanged { .. } => ErrorCode::UnreadableInput,
+            InputError::NonUtf8Name { .. } | InputError::HiddenName { .. } => ErrorCode::InvalidKey,
             InputError::BadArchive { .. }
             | InputError::UnsafeEntryName { .. }
             | InputError::EncryptedEntry { .. }
             | InputError::NestedArchive { .. }
             | InputError::EntryUnreadable { .. }
-            | InputError::DuplicateEntry { .. } => "bad_archive",
+            | InputError::DuplicateEntry { .. } => ErrorCode::BadArchive,
             InputError::TooManyEntries { .. }
             | InputError::ArchiveTooLarge { .. }
             | InputError::CompressionRatio { .. }
-            | InputError::TooLarge { .. } => "too_large",
+            | InputError::TooLarge { .. } => ErrorCode::TooLarge,
         }
     }
 }

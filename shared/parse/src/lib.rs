@@ -26,6 +26,7 @@ mod speaker;
 mod text;
 mod when;
 
+pub use rapporteur_codes::ErrorCode;
 use rapporteur_model::{EventSummary, SCHEMA_VERSION, Source, SourceFormat, Warning};
 use sha2::{Digest, Sha256};
 
@@ -70,16 +71,16 @@ pub enum RejectKind {
 
 impl RejectKind {
     /// A stable, machine-readable code for result events and logs.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            RejectKind::Empty => "empty",
-            RejectKind::TooLarge => "too_large",
-            RejectKind::Binary => "binary",
-            RejectKind::InvalidEncoding => "invalid_encoding",
-            RejectKind::NotASummary => "not_a_summary",
-            RejectKind::EmptyTemplate => "empty_template",
-            RejectKind::CorruptDocument => "corrupt_document",
-            RejectKind::Encrypted => "encrypted",
+            RejectKind::Empty => ErrorCode::Empty,
+            RejectKind::TooLarge => ErrorCode::TooLarge,
+            RejectKind::Binary => ErrorCode::Binary,
+            RejectKind::InvalidEncoding => ErrorCode::InvalidEncoding,
+            RejectKind::NotASummary => ErrorCode::NotASummary,
+            RejectKind::EmptyTemplate => ErrorCode::EmptyTemplate,
+            RejectKind::CorruptDocument => ErrorCode::CorruptDocument,
+            RejectKind::Encrypted => ErrorCode::Encrypted,
         }
     }
 }

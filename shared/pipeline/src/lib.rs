@@ -11,6 +11,7 @@
 
 use std::path::PathBuf;
 
+pub use rapporteur_codes::ErrorCode;
 use rapporteur_manifest::{
     MANIFEST_EXTENSION, MANIFEST_VERSION, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
 };
@@ -74,7 +75,7 @@ fn media_type(format: Format) -> &'static str {
 pub struct ConvertError {
     /// Stable and machine-readable: the parser's reject codes, "render_failed",
     /// "invalid_key", "storage_unavailable".
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// For people: names the document and says what to do.
     pub message: String,
     /// Line of the source, for parse errors.
@@ -191,7 +192,7 @@ impl Converter {
             .map(|&format| Ok((format, format.render(&summary, &self.render)?)))
             .collect::<Result<Vec<_>, rapporteur_render::RenderError>>()
             .map_err(|e| ConvertError {
-                code: "render_failed",
+                code: ErrorCode::RenderFailed,
                 message: format!("{name}: {e}"),
                 line: None,
                 transient: false,
@@ -418,7 +419,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             (error.code, error.line, error.transient),
-            ("not_a_summary", Some(1), false)
+            (ErrorCode::NotASummary, Some(1), false)
         );
 
         // A regular file where the key's directory should be: the disk, not
@@ -429,7 +430,10 @@ mod tests {
         let error = converter
             .convert("seed.txt", SEED, &[Format::Json], &key, &storage)
             .unwrap_err();
-        assert_eq!((error.code, error.transient), ("output_blocked", false));
+        assert_eq!(
+            (error.code, error.transient),
+            (ErrorCode::OutputBlocked, false)
+        );
         assert!(error.message.starts_with("seed.txt: "), "{}", error.message);
     }
 }

@@ -6,6 +6,7 @@
 //! reader never sees a half-written file (writes go to a temporary file that
 //! is renamed over the target only once its contents are on disk).
 
+use rapporteur_codes::ErrorCode;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -186,12 +187,12 @@ impl StorageError {
     /// pass, `output_blocked` for storage shaped so that the output can
     /// never be written there (a folder or file in the way, a link loop),
     /// `invalid_key` for a key or extension that is refused.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StorageError::Io { .. } if self.is_transient() => "storage_unavailable",
-            StorageError::Io { .. } => "output_blocked",
+            StorageError::Io { .. } if self.is_transient() => ErrorCode::StorageUnavailable,
+            StorageError::Io { .. } => ErrorCode::OutputBlocked,
             StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => {
-                "invalid_key"
+                ErrorCode::InvalidKey
             }
         }
     }
