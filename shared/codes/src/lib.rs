@@ -144,12 +144,12 @@ mod tests {
         assert_eq!(ErrorCode::parse("nonsense"), None);
     }
 
-    /// README's "Error codes:" item names exactly the codes there are.
+    /// README's "Error codes" item names exactly the codes there are.
     #[test]
     fn readme_lists_exactly_these_codes() {
         let readme = include_str!("../../../README.md");
         let start = readme
-            .find("- Error codes:")
+            .find("- Error codes")
             .expect("README has an error-code list");
         let item: String = readme[start..]
             .lines()
@@ -158,7 +158,12 @@ mod tests {
             .map(|(_, line)| line)
             .collect::<Vec<_>>()
             .join(" ");
-        let listed: std::collections::BTreeSet<&str> = item.split('`').skip(1).step_by(2).collect();
+        let listed: std::collections::BTreeSet<&str> = item
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|name| !name.contains("::"))
+            .collect();
         let known: std::collections::BTreeSet<&str> =
             ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(
