@@ -205,6 +205,51 @@ pub fn table_blocks(table: Table) -> Vec<Block> {
     out
 }
 
+/// A run of text with its weight, as the Word and HTML readers collect a
+/// paragraph's runs; "\n" alone is a manual line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// A line's spans as text with bold ranges (byte offsets), whitespace
+/// collapsed as a browser or Word shows it; bold runs split only by spaces
+/// are one range. Both rich-text readers join their lines here.
+pub fn join_spans(spans: &[Span]) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::new();
+    let mut bold: Vec<(usize, usize)> = Vec::new();
+    let mut space = true;
+    for span in spans {
+        for c in span.text.chars() {
+            if c.is_whitespace() {
+                if !space {
+                    text.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            let at = text.len();
+            text.push(c);
+            space = false;
+            if span.bold {
+                match bold.last_mut() {
+                    // Bold runs split by spaces (or by nothing) are one span.
+                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
+                    _ => bold.push((at, text.len())),
+                }
+            }
+        }
+    }
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    for span in &mut bold {
+        span.1 = span.1.min(trimmed);
+    }
+    bold.retain(|(s, e)| s < e);
+    (text, bold)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -602,11 +602,7 @@ fn kind_of_style_name(name: &str) -> Option<Kind> {
         .then(|| Kind::Heading(level.clamp(1, 6)))
 }
 
-/// A run of text with its weight; "\n" alone is a manual line break.
-struct Span {
-    text: String,
-    bold: bool,
-}
+use rapporteur_parse::document::{Span, join_spans as join};
 
 /// Splits a paragraph's spans at manual line breaks where the next line is
 /// a list item of its own ("- item") or the line before is all bold (a
@@ -650,41 +646,6 @@ fn split_lines(spans: Vec<Span>) -> Vec<Vec<Span>> {
         }
     }
     out
-}
-
-/// A line's spans as text with bold ranges, whitespace collapsed.
-fn join(spans: &[Span]) -> (String, Vec<(usize, usize)>) {
-    let mut text = String::new();
-    let mut bold: Vec<(usize, usize)> = Vec::new();
-    let mut space = true;
-    for span in spans {
-        for c in span.text.chars() {
-            if c.is_whitespace() {
-                if !space {
-                    text.push(' ');
-                }
-                space = true;
-                continue;
-            }
-            let at = text.len();
-            text.push(c);
-            space = false;
-            if span.bold {
-                match bold.last_mut() {
-                    // Bold runs split by spaces (or by nothing) are one span.
-                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
-                    _ => bold.push((at, text.len())),
-                }
-            }
-        }
-    }
-    let trimmed = text.trim_end().len();
-    text.truncate(trimmed);
-    for span in &mut bold {
-        span.1 = span.1.min(trimmed);
-    }
-    bold.retain(|(s, e)| s < e);
-    (text, bold)
 }
 
 #[cfg(test)]

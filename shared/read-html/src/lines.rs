@@ -3,13 +3,10 @@
 //! after an all-bold label line), and whitespace collapses as a browser
 //! collapses it. The rules are the Word reader's, so the two formats give the
 //! summary reader the same blocks; they are repeated here rather than moved
-//! into the parser crate, which holds no format's markup.
+//! into the parser crate, which holds no format's markup. Joining a line's
+//! runs is format-free and shared (`rapporteur_parse::document::join_spans`).
 
-/// A run of text with its weight; "\n" alone is a manual line break.
-pub(crate) struct Span {
-    pub text: String,
-    pub bold: bool,
-}
+pub(crate) use rapporteur_parse::document::{Span, join_spans as join};
 
 /// Splits a paragraph's spans at line breaks. A `<br>` is a line its
 /// author chose (pages are not hard-wrapped as PDF extracts are), so every
@@ -87,41 +84,6 @@ fn starts_with_marker(text: &str) -> bool {
     let roman =
         (1..=4).contains(&inner.len()) && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x'));
     (numbered || lettered || roman) && rest.starts_with(char::is_whitespace)
-}
-
-/// A line's spans as text with bold ranges, whitespace collapsed.
-pub(crate) fn join(spans: &[Span]) -> (String, Vec<(usize, usize)>) {
-    let mut text = String::new();
-    let mut bold: Vec<(usize, usize)> = Vec::new();
-    let mut space = true;
-    for span in spans {
-        for c in span.text.chars() {
-            if c.is_whitespace() {
-                if !space {
-                    text.push(' ');
-                }
-                space = true;
-                continue;
-            }
-            let at = text.len();
-            text.push(c);
-            space = false;
-            if span.bold {
-                match bold.last_mut() {
-                    // Bold runs split by spaces (or by nothing) are one span.
-                    Some((_, end)) if text[*end..at].trim().is_empty() => *end = text.len(),
-                    _ => bold.push((at, text.len())),
-                }
-            }
-        }
-    }
-    let trimmed = text.trim_end().len();
-    text.truncate(trimmed);
-    for span in &mut bold {
-        span.1 = span.1.min(trimmed);
-    }
-    bold.retain(|(s, e)| s < e);
-    (text, bold)
 }
 
 #[cfg(test)]
