@@ -159,6 +159,8 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
         ));
     }
     let mut unpacked: u64 = 0;
+    let mut roots: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut relationships: Vec<(String, String, String)> = Vec::new();
     for index in 0..zip.len() {
         let entry = zip
             .by_index_raw(index)
@@ -180,7 +182,18 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
             .max(1)
             .saturating_mul(MAX_COMPRESSION_RATIO);
         let limit = ratio_limit.min(MAX_UNPACKED_BYTES - unpacked);
-        let size = inflate_part(&mut entry, &name, limit)?;
+        let (size, facts) = inflate_part(&mut entry, &name, limit)?;
+        if let Some(facts) = facts {
+            if let Some(root) = facts.root {
+                roots.insert(name.clone(), root);
+            }
+            relationships.extend(
+                facts
+                    .relationships
+                    .into_iter()
+                    .map(|(kind, target)| (name.clone(), kind, target)),
+            );
+        }
         if size > limit {
             return Err((
                 RejectKind::TooLarge,
@@ -191,7 +204,73 @@ fn check_package(bytes: &[u8]) -> Result<(), (RejectKind, String)> {
         }
         unpacked += size;
     }
+    check_relationships(&relationships, &roots)
+}
+
+/// The root element each part docx-rs reads by relationship must have:
+/// docx-rs's part readers loop until their root's end tag, so a styles
+/// relationship aimed at another part (or at a folder entry, which reads
+/// as nothing) made it spin forever; the hostile-input property tests
+/// found it with one changed byte in a .rels part.
+const RELATIONSHIP_ROOTS: &[(&str, &str)] = &[
+    ("officeDocument", "document"),
+    ("styles", "styles"),
+    ("numbering", "numbering"),
+    ("settings", "settings"),
+    ("webSettings", "webSettings"),
+    ("comments", "comments"),
+    ("commentsExtended", "commentsEx"),
+    ("custom-properties", "Properties"),
+    ("header", "hdr"),
+    ("footer", "ftr"),
+    ("theme", "theme"),
+];
+
+/// Every relationship of a kind docx-rs reads must lead to a part with the
+/// root that kind has.
+fn check_relationships(
+    relationships: &[(String, String, String)],
+    roots: &std::collections::HashMap<String, String>,
+) -> Result<(), (RejectKind, String)> {
+    for (rels, kind, target) in relationships {
+        let kind_name = kind.rsplit('/').next().unwrap_or(kind);
+        let Some((_, root)) = RELATIONSHIP_ROOTS.iter().find(|(k, _)| *k == kind_name) else {
+            continue;
+        };
+        // "word/_rels/document.xml.rels" speaks of parts in "word/".
+        let base = rels
+            .rsplit_once("_rels/")
+            .map(|(folder, _)| folder)
+            .unwrap_or("");
+        let part = match target.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => format!("{base}{target}"),
+        };
+        match roots.get(&part) {
+            Some(found) if found == root => {}
+            found => {
+                return Err((
+                    RejectKind::CorruptDocument,
+                    format!(
+                        "not a readable Word document: its {kind_name} relationship leads to {}, not to a part with a <{root}> element; save it again as .docx",
+                        match found {
+                            Some(other) => format!("a <{other}> part"),
+                            None => "no XML part".to_string(),
+                        }
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
+}
+
+/// What the package check keeps of an XML part: its root element's local
+/// name and, for a relationships part, each relationship's type and target.
+#[derive(Default)]
+struct PartFacts {
+    root: Option<String>,
+    relationships: Vec<(String, String)>,
 }
 
 /// Inflates one part within `limit` bytes (reading one byte more, which
@@ -201,7 +280,7 @@ fn inflate_part(
     entry: &mut impl Read,
     name: &str,
     limit: u64,
-) -> Result<u64, (RejectKind, String)> {
+) -> Result<(u64, Option<PartFacts>), (RejectKind, String)> {
     let corrupt = |detail: String| {
         (
             RejectKind::CorruptDocument,
@@ -213,13 +292,21 @@ fn inflate_part(
     let mut limited = entry.take(limit + 1);
     if is_xml_part(name) {
         let mut buffered = BufReader::new(&mut limited);
-        check_xml(&mut buffered, name)?;
+        let checked = check_xml(&mut buffered, name);
         // What the XML reader left unread (after the root element) counts too.
         std::io::copy(&mut buffered, &mut std::io::sink()).map_err(|e| corrupt(e.to_string()))?;
+        drop(buffered);
+        let size = limit + 1 - limited.limit();
+        // A part cut off at the limit is judged by its size (the caller
+        // refuses it as a bomb), not by the XML it was cut in.
+        if size > limit {
+            return Ok((size, None));
+        }
+        return Ok((size, Some(checked?)));
     } else {
         std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| corrupt(e.to_string()))?;
     }
-    Ok(limit + 1 - limited.limit())
+    Ok((limit + 1 - limited.limit(), None))
 }
 
 /// Whether docx-rs may parse the part as XML.
@@ -237,10 +324,19 @@ fn is_xml_part(name: &str) -> bool {
 /// building anything, so this costs one pass over bytes already inflated for
 /// the size checks. Malformed XML is refused here too, so that no reader
 /// more lenient than quick-xml gets past a check that stopped early.
-fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<(), (RejectKind, String)> {
+fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<PartFacts, (RejectKind, String)> {
     let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut facts = PartFacts::default();
+    let corrupt_attribute = || {
+        (
+            RejectKind::CorruptDocument,
+            format!(
+                "not a readable Word document: part {name:?} has a malformed relationship; save it again as .docx"
+            ),
+        )
+    };
     let mut buffer = Vec::new();
-    let (mut depth, mut tables, mut elements) = (0usize, 0usize, 0usize);
+    let (mut depth, mut tables, mut elements, mut roots) = (0usize, 0usize, 0usize, 0usize);
     let too_deep = |what: String| {
         (
             RejectKind::TooLarge,
@@ -263,8 +359,40 @@ fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<(), (RejectKind, Stri
             }
         };
         match event {
-            Event::Start(start) => {
+            Event::Start(ref start) | Event::Empty(ref start) => {
                 elements += 1;
+                if depth == 0 {
+                    roots += 1;
+                    if facts.root.is_none() {
+                        facts.root =
+                            Some(String::from_utf8_lossy(start.local_name().as_ref()).into_owned());
+                    }
+                }
+                if start.local_name().as_ref() == b"Relationship" {
+                    let (mut kind, mut target) = (None, None);
+                    for attribute in start.attributes().with_checks(true) {
+                        let attribute = attribute.map_err(|_| corrupt_attribute())?;
+                        let value = attribute
+                            .decoded_and_normalized_value(
+                                quick_xml::XmlVersion::default(),
+                                reader.decoder(),
+                            )
+                            .map_err(|_| corrupt_attribute())?
+                            .into_owned();
+                        match attribute.key.local_name().as_ref() {
+                            b"Type" => kind = Some(value),
+                            b"Target" => target = Some(value),
+                            _ => {}
+                        }
+                    }
+                    match (kind, target) {
+                        (Some(kind), Some(target)) => facts.relationships.push((kind, target)),
+                        _ => return Err(corrupt_attribute()),
+                    }
+                }
+                if matches!(event, Event::Empty(_)) {
+                    continue;
+                }
                 depth += 1;
                 if start.local_name().as_ref() == b"tbl" {
                     tables += 1;
@@ -286,7 +414,6 @@ fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<(), (RejectKind, Stri
                     tables = tables.saturating_sub(1);
                 }
             }
-            Event::Empty(_) => elements += 1,
             Event::DocType(_) => {
                 return Err((
                     RejectKind::CorruptDocument,
@@ -295,7 +422,19 @@ fn check_xml(xml: &mut impl BufRead, name: &str) -> Result<(), (RejectKind, Stri
                     ),
                 ));
             }
-            Event::Eof => return Ok(()),
+            // quick-xml ends quietly inside an open element; docx-rs's part
+            // readers then wait forever for their root's end tag (a hang
+            // the hostile-input property tests found: one byte changed in
+            // styles.xml). A part must be one closed root element.
+            Event::Eof if depth == 0 && roots > 0 => return Ok(facts),
+            Event::Eof => {
+                return Err((
+                    RejectKind::CorruptDocument,
+                    format!(
+                        "not a readable Word document: part {name:?} ends before its XML does (an element is never closed); save it again as .docx"
+                    ),
+                ));
+            }
             _ => {}
         }
         if elements > MAX_XML_ELEMENTS {

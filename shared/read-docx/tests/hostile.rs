@@ -118,6 +118,57 @@ fn doctype_is_refused() {
 
 /// Very many elements (a document of a million empty paragraphs) are refused
 /// before docx-rs builds a model of each.
+/// Found by `other_parts_mutated_never_panic`: a part whose root element is
+/// never closed made docx-rs wait for its end tag forever (the test hung).
+#[test]
+fn a_part_that_ends_inside_an_element_is_refused_not_read_forever() {
+    for name in ["word/styles.xml", "word/document.xml"] {
+        let mut parts = parts(&valid_docx());
+        let part = parts
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("the fixture has {name}"));
+        let text = String::from_utf8(part.1.clone()).unwrap();
+        let end = text.rfind("</").expect("a closing tag");
+        part.1 = text.as_bytes()[..end].to_vec();
+        let error = read(&pack(&parts)).expect_err(name);
+        assert_eq!(error.kind, RejectKind::CorruptDocument, "{name}: {error}");
+        assert!(error.message.contains("never closed"), "{error}");
+    }
+    // An empty part is no document either.
+    let mut parts = parts(&valid_docx());
+    for part in parts.iter_mut().filter(|(n, _)| n == "word/styles.xml") {
+        part.1.clear();
+    }
+    assert_eq!(
+        read(&pack(&parts)).unwrap_err().kind,
+        RejectKind::CorruptDocument
+    );
+}
+
+/// Also found by the property tests: a .rels part whose styles
+/// relationship lost its target (one byte changed between two attributes)
+/// or leads to another part made docx-rs read that part as styles and wait
+/// for a `</w:styles>` that never comes.
+#[test]
+fn a_relationship_to_the_wrong_part_is_refused_not_read_forever() {
+    let rels = "word/_rels/document.xml.rels";
+    let changes: [(&str, &str); 2] = [
+        ("\" Target=\"styles.xml\"", "\"\u{dc}Target=\"styles.xml\""),
+        ("Target=\"styles.xml\"", "Target=\"document.xml\""),
+    ];
+    for (from, to) in changes {
+        let mut parts = parts(&valid_docx());
+        let part = parts.iter_mut().find(|(n, _)| n == rels).expect("rels");
+        let text = String::from_utf8(part.1.clone()).unwrap();
+        assert!(text.contains(from), "{text}");
+        part.1 = text.replacen(from, to, 1).into_bytes();
+        let error = read(&pack(&parts)).expect_err(to);
+        assert_eq!(error.kind, RejectKind::CorruptDocument, "{to}: {error}");
+        assert!(error.message.contains("relationship"), "{error}");
+    }
+}
+
 #[test]
 fn too_many_elements_are_refused() {
     // Each paragraph carries a pseudo-random revision id, as Word's do, so
