@@ -46,6 +46,27 @@ pub struct ParseOptions {
 /// letting a mistaken multi-gigabyte input near the parser.
 pub const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
 
+impl ParseOptions {
+    /// Refuses an input over `max_bytes` before a rich-text reader (Word,
+    /// web page, PDF) unpacks it; `what` names it in the message ("the
+    /// document", "the page").
+    pub fn refuse_oversize(&self, name: &str, bytes: &[u8], what: &str) -> Result<(), ParseError> {
+        if bytes.len() <= self.max_bytes {
+            return Ok(());
+        }
+        Err(ParseError {
+            source_name: name.to_string(),
+            line: None,
+            kind: RejectKind::TooLarge,
+            message: format!(
+                "{what} is {} bytes, more than the {} allowed; raise --max-input-bytes if it is a genuine summary",
+                bytes.len(),
+                self.max_bytes
+            ),
+        })
+    }
+}
+
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {

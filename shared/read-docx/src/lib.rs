@@ -84,16 +84,7 @@ pub fn docx_document(
         kind,
         message,
     };
-    if bytes.len() > options.max_bytes {
-        return Err(reject(
-            RejectKind::TooLarge,
-            format!(
-                "the document is {} bytes, more than the {} allowed; raise --max-input-bytes if it is a genuine summary",
-                bytes.len(),
-                options.max_bytes
-            ),
-        ));
-    }
+    options.refuse_oversize(name, bytes, "the document")?;
     if bytes.starts_with(OLE_SIGNATURE) {
         return Err(ole_rejection(bytes, reject));
     }

@@ -63,16 +63,7 @@ pub fn html_document(
         kind,
         message,
     };
-    if bytes.len() > options.max_bytes {
-        return Err(reject(
-            RejectKind::TooLarge,
-            format!(
-                "the page is {} bytes, more than the {} allowed; raise --max-input-bytes if it is a genuine summary",
-                bytes.len(),
-                options.max_bytes
-            ),
-        ));
-    }
+    options.refuse_oversize(name, bytes, "the page")?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(reject(RejectKind::Empty, "the page is empty".to_string()));
     }

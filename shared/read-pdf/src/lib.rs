@@ -102,16 +102,7 @@ pub fn pdf_document_within(
         message,
     };
     let started = Instant::now();
-    if bytes.len() > options.max_bytes {
-        return Err(reject(
-            RejectKind::TooLarge,
-            format!(
-                "the document is {} bytes, more than the {} allowed; raise --max-input-bytes if it is a genuine summary",
-                bytes.len(),
-                options.max_bytes
-            ),
-        ));
-    }
+    options.refuse_oversize(name, bytes, "the document")?;
     if !looks_like_pdf(bytes) {
         return Err(reject(
             RejectKind::CorruptDocument,
