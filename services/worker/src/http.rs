@@ -139,7 +139,25 @@ async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
             "not connected to the broker\n".to_string(),
         );
     }
-    if let Err(e) = tempfile::tempfile_in(worker.storage.root()) {
+    let Some(root) = worker.storage.local_root() else {
+        // Object storage: ready when the store answers a lookup (an
+        // absent object is an answer; a refused credential is not).
+        let storage = worker.storage.clone();
+        let probe =
+            tokio::task::spawn_blocking(move || storage.exists(".rapporteur-readiness")).await;
+        return match probe {
+            Ok(Ok(_)) => (StatusCode::OK, "ready\n".to_string()),
+            Ok(Err(e)) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("storage does not answer: {e}\n"),
+            ),
+            Err(e) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("storage check failed: {e}\n"),
+            ),
+        };
+    };
+    if let Err(e) = tempfile::tempfile_in(root) {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             format!("storage root is not writable: {e}\n"),
@@ -147,7 +165,7 @@ async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
     }
     // Creating an empty file still works on a full disk; writing outputs
     // does not.
-    match rustix::fs::statvfs(worker.storage.root()) {
+    match rustix::fs::statvfs(root) {
         Ok(stats) if free_bytes(&stats) < MIN_FREE_BYTES => (
             StatusCode::SERVICE_UNAVAILABLE,
             format!(

@@ -13,7 +13,7 @@ use rapporteur_jobs::{
 };
 use rapporteur_pipeline::{ConvertError, ErrorCode};
 use rapporteur_render::Format;
-use rapporteur_storage::OutputKey;
+use rapporteur_storage::{OutputKey, ReadError};
 use rapporteur_untrusted::{bounded_message, shown};
 
 use crate::Worker;
@@ -312,12 +312,7 @@ fn convert(
         .into_iter()
         .map(|output| OutputFile {
             format: output.format.extension().to_string(),
-            path: output
-                .path
-                .strip_prefix(worker.storage.root())
-                .unwrap_or(&output.path)
-                .display()
-                .to_string(),
+            path: output.object,
             bytes: output.bytes,
             sha256: output.sha256,
         })
@@ -342,77 +337,55 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
     }
 }
 
-/// Reads a source file by path relative to the storage root, refusing paths
-/// that lead outside it (through "..", absolute paths or symlinks) and
-/// anything but a regular file: a FIFO used to block its job forever.
+/// Reads a `path` source from storage, through the same interface outputs
+/// are written through: on a directory only a regular file inside the root
+/// is read (a FIFO used to block its job forever), on any backend at most
+/// the input limit.
 fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError> {
     let checked = OutputKey::new(path)
         .map_err(|e| permanent(ErrorCode::InvalidPath, format!("source path refused: {e}")))?;
     let shown_path = shown(path);
-    let root = worker.storage.root();
-    let full = root.join(checked.as_str());
-    let unreadable = |e: std::io::Error| {
-        // The path itself is wrong (a file where a directory should be, a
-        // symlink loop): trying again cannot help. Classed as storage's own
-        // errors are.
-        let permanent_error = !rapporteur_storage::io_is_transient(&e);
-        ConvertError {
-            code: if permanent_error {
-                ErrorCode::InvalidPath
-            } else {
-                ErrorCode::StorageUnavailable
-            },
-            message: format!("{shown_path}: cannot be read: {e}"),
-            line: None,
-            transient: !permanent_error,
-        }
-    };
-    let resolved = full.canonicalize().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => permanent(
-            ErrorCode::SourceNotFound,
-            format!("{shown_path}: no such file under the storage root"),
-        ),
-        _ => unreadable(e),
-    })?;
-    if !resolved.starts_with(root) {
-        return Err(permanent(
-            ErrorCode::InvalidPath,
-            format!("{shown_path}: leads outside the storage root"),
-        ));
-    }
-    // Opened without blocking (a FIFO with no writer would block the open
-    // itself) and without following a symlink swapped in since the check,
-    // then checked on the open file (no race between check and read).
-    use rustix::fs::{Mode, OFlags};
-    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let file = std::fs::File::from(
-        rustix::fs::open(&resolved, flags, Mode::empty()).map_err(|e| unreadable(e.into()))?,
-    );
-    let metadata = file.metadata().map_err(unreadable)?;
-    if !metadata.is_file() {
-        return Err(permanent(
-            ErrorCode::NotAFile,
-            format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
-        ));
-    }
     let limit = worker.converter.parse.max_bytes as u64;
-    if metadata.len() > limit {
-        return Err(permanent(
-            ErrorCode::TooLarge,
-            format!("{shown_path}: larger than the limit of {limit} bytes"),
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > limit {
-        return Err(permanent(
-            ErrorCode::TooLarge,
-            format!("{shown_path}: larger than the limit of {limit} bytes"),
-        ));
-    }
-    Ok(bytes)
+    worker
+        .storage
+        .read(checked.as_str(), limit)
+        .map_err(|e| match e {
+            ReadError::NotFound { .. } => permanent(
+                ErrorCode::SourceNotFound,
+                format!("{shown_path}: no such file under the storage root"),
+            ),
+            ReadError::OutsideRoot { .. } => permanent(
+                ErrorCode::InvalidPath,
+                format!("{shown_path}: leads outside the storage root"),
+            ),
+            ReadError::Invalid { reason, .. } => permanent(
+                ErrorCode::InvalidPath,
+                format!("{shown_path}: source path refused: {reason}"),
+            ),
+            ReadError::NotAFile { .. } => permanent(
+                ErrorCode::NotAFile,
+                format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
+            ),
+            ReadError::TooLarge { limit, .. } => permanent(
+                ErrorCode::TooLarge,
+                format!("{shown_path}: larger than the limit of {limit} bytes"),
+            ),
+            // The path itself is wrong (a file where a directory should be,
+            // a symlink loop): trying again cannot help. Classed as
+            // storage's own errors are.
+            ReadError::Unreadable {
+                message, transient, ..
+            } => ConvertError {
+                code: if transient {
+                    ErrorCode::StorageUnavailable
+                } else {
+                    ErrorCode::InvalidPath
+                },
+                message: format!("{shown_path}: cannot be read: {}", shown(&message)),
+                line: None,
+                transient,
+            },
+        })
 }
 
 #[cfg(test)]

@@ -34,9 +34,14 @@ use tokio::sync::watch;
 struct Args {
     #[command(flatten)]
     broker: BrokerArgs,
-    /// The shared storage root outputs are written under.
-    #[arg(long, env = "STORAGE_DIR")]
-    storage: PathBuf,
+    /// The shared storage outputs are written to and `path` sources read
+    /// from: a directory (a path or file:// URL) or object storage
+    /// (s3://bucket/prefix, gs://…, az://…; see README "Storage").
+    #[arg(long, env = "STORAGE_URL", alias = "storage-dir")]
+    storage: String,
+    /// Replaced versions of a key kept beside its current set (0: none).
+    #[arg(long, env = "KEEP_VERSIONS", default_value_t = rapporteur_pipeline::DEFAULT_KEEP_VERSIONS)]
+    keep_versions: u32,
     /// Jobs converted at the same time (default: two per core).
     #[arg(long, env = "WORKER_CONCURRENCY")]
     concurrency: Option<usize>,
@@ -116,6 +121,8 @@ fn child_args(args: &Args) -> Vec<std::ffi::OsString> {
         "--convert-one".into(),
         "--storage".into(),
         args.storage.clone().into(),
+        "--keep-versions".into(),
+        args.keep_versions.to_string().into(),
         "--max-input-bytes".into(),
         args.max_input_bytes.to_string().into(),
         "--page-size".into(),
@@ -171,6 +178,7 @@ fn main() -> anyhow::Result<()> {
                 // Set per job, from its `metadata.dms`.
                 dms: None,
             },
+            keep_versions: args.keep_versions,
         },
         max_attempts: args.max_attempts.max(1),
         metrics: http::Metrics::default(),
@@ -192,13 +200,15 @@ fn main() -> anyhow::Result<()> {
     };
     // On a thread of its own: a large shared root takes a while to walk,
     // and consuming need not wait for it.
-    let root = worker.storage.root().to_path_buf();
-    std::thread::spawn(move || {
+    // Object stores have no temporary files: a PUT is whole or absent.
+    if let Some(root) = worker.storage.local_root().map(Path::to_path_buf) {
+      std::thread::spawn(move || {
         let swept = sweep::sweep_temp_files(&root, std::time::SystemTime::now());
         if swept > 0 {
             tracing::info!(swept, "removed temporary files left by a killed worker");
         }
-    });
+      });
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -14,9 +14,7 @@
 //! the same manifest, byte for byte, and a manifest can tell whether a set
 //! is already current ([`Manifest::is_current_for`]).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-
+use rapporteur_storage::{OutputKey, ReadError, Storage, StorageError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,6 +38,14 @@ pub struct Manifest {
     pub manifest_version: String,
     /// The output key the set is stored under.
     pub key: String,
+    /// The set's version: 1 for the first set written under the key, one
+    /// more for each set that replaced another.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// The version this set replaced (kept under [`kept_folder`] while the
+    /// storage keeps versions); `null` for a first set.
+    #[serde(default)]
+    pub replaces: Option<u32>,
     /// The job that wrote the set; `null` for `rapporteur convert`.
     pub job_id: Option<String>,
     pub source: ManifestSource,
@@ -53,6 +59,10 @@ pub struct Manifest {
     pub options: RenderIdentity,
     /// The job's (or `--metadata` file's) metadata, `dms` block included.
     pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// What was read.
@@ -129,12 +139,11 @@ impl Manifest {
             && self.rapporteur_version == rapporteur_version
     }
 
-    /// Whether every object the manifest names under `root` has its size and
-    /// checksum.
-    pub fn objects_intact(&self, root: &Path) -> bool {
+    /// Whether every object the manifest names has its size and checksum.
+    pub fn objects_intact(&self, storage: &Storage) -> bool {
         self.outputs
             .iter()
-            .all(|output| check_object(root, output).is_ok())
+            .all(|output| check_object(storage, output).is_ok())
     }
 }
 
@@ -186,42 +195,23 @@ impl Verification {
     }
 }
 
-/// Why a verification could not run at all.
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    #[error("cannot read {}: {source}", path.display())]
-    Walk {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// Re-reads every manifest under `root` (below `prefix`, a '/'-separated
-/// folder or key prefix, when given) and checks every object it names.
-/// Hidden entries (a writer's temporary files) are not manifests.
-pub fn verify(root: &Path, prefix: Option<&str>) -> Result<Verification, VerifyError> {
-    let mut manifests = Vec::new();
-    walk(root, root, &mut manifests)?;
-    manifests.sort();
-    let prefix = prefix
-        .map(|p| p.trim_matches('/'))
-        .filter(|p| !p.is_empty());
+/// Re-reads every manifest in `storage` (those whose name starts with
+/// `prefix`, a '/'-separated folder or key prefix, when given; kept
+/// versions included) and checks every object it names.
+pub fn verify(storage: &Storage, prefix: Option<&str>) -> Result<Verification, StorageError> {
+    let prefix = prefix.map(|p| p.trim_start_matches('/')).unwrap_or("");
+    let suffix = format!(".{MANIFEST_EXTENSION}");
+    let manifests: Vec<String> = storage
+        .list(prefix)?
+        .into_iter()
+        .filter(|name| name.ends_with(&suffix))
+        .collect();
     let mut tally = Verification::default();
     for relative in manifests {
-        // A prefix as object stores mean it: "2023/" is a folder, "2023/a"
-        // also takes "2023/ab".
-        if let Some(prefix) = prefix
-            && !relative.starts_with(prefix)
-        {
-            continue;
-        }
         tally.manifests += 1;
-        let manifest = match read_bounded(&root.join(&relative))
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| Manifest::from_json(&bytes).map_err(|e| e.to_string()))
-        {
-            Ok(manifest) => manifest,
+        let manifest = match read(storage, &relative) {
+            Ok(Some(manifest)) => manifest,
+            Ok(None) => continue,
             Err(message) => {
                 tally.findings.push(Finding {
                     manifest: relative.clone(),
@@ -233,7 +223,7 @@ pub fn verify(root: &Path, prefix: Option<&str>) -> Result<Verification, VerifyE
         };
         for output in &manifest.outputs {
             tally.objects += 1;
-            match check_object(root, output) {
+            match check_object(storage, output) {
                 Ok(()) => tally.intact += 1,
                 Err(problem) => tally.findings.push(Finding {
                     manifest: relative.clone(),
@@ -246,90 +236,45 @@ pub fn verify(root: &Path, prefix: Option<&str>) -> Result<Verification, VerifyE
     Ok(tally)
 }
 
-fn check_object(root: &Path, output: &ManifestOutput) -> Result<(), Problem> {
-    // A manifest is data: a path in it that would leave the root is treated
-    // as missing, never followed.
-    let safe = !output.path.is_empty()
-        && !output.path.starts_with('/')
-        && output
-            .path
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
-    if !safe {
-        return Err(Problem::Missing("a path outside the storage root".into()));
+/// Reads the manifest stored as `object`: `Ok(None)` when there is none,
+/// `Err` with the reason when there is one that cannot be read or is not
+/// a manifest.
+pub fn read(storage: &Storage, object: &str) -> Result<Option<Manifest>, String> {
+    match storage.read(object, MAX_MANIFEST_BYTES) {
+        Ok(bytes) => Manifest::from_json(&bytes)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        Err(ReadError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
     }
-    let path = root.join(&output.path);
-    let mut file = std::fs::File::open(&path).map_err(|e| Problem::Missing(e.to_string()))?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 64 * 1024];
-    let mut bytes = 0u64;
-    loop {
-        let read = file
-            .read(&mut buffer)
-            .map_err(|e| Problem::Missing(e.to_string()))?;
-        if read == 0 {
-            break;
-        }
-        bytes += read as u64;
-        hasher.update(&buffer[..read]);
+}
+
+/// The folder version `version` of `key` is kept in once a newer set
+/// replaces it: `2023/.versions/a/3/` for key `2023/a`. Its name starts
+/// with '.', which no key component may, so it never meets an output.
+pub fn kept_folder(key: &OutputKey, version: u32) -> String {
+    format!("{}{version}/", kept_versions_folder(key))
+}
+
+/// The folder every kept version of `key` is below: `2023/.versions/a/`.
+pub fn kept_versions_folder(key: &OutputKey) -> String {
+    match key.as_str().rsplit_once('/') {
+        Some((folders, stem)) => format!("{folders}/.versions/{stem}/"),
+        None => format!(".versions/{key}/"),
     }
-    let sha256 = format!("{:x}", hasher.finalize());
+}
+
+fn check_object(storage: &Storage, output: &ManifestOutput) -> Result<(), Problem> {
+    // A manifest is data: a name in it that would leave the storage is
+    // treated as missing, never followed (the storage refuses it).
+    let (bytes, sha256) = storage
+        .sha256(&output.path)
+        .map_err(|e| Problem::Missing(e.to_string()))?;
     if bytes == output.bytes && sha256 == output.sha256 {
         Ok(())
     } else {
         Err(Problem::Changed { bytes, sha256 })
     }
-}
-
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_MANIFEST_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {MAX_MANIFEST_BYTES} bytes"
-        )));
-    }
-    Ok(bytes)
-}
-
-/// Collects the manifests below `dir`, as '/'-separated paths below `root`.
-/// Symbolic links are not followed: the walk stays inside the root.
-fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) -> Result<(), VerifyError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| VerifyError::Walk {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| VerifyError::Walk {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with('.') {
-            continue;
-        }
-        let file_type = entry.file_type().map_err(|source| VerifyError::Walk {
-            path: entry.path(),
-            source,
-        })?;
-        if file_type.is_dir() {
-            walk(root, &entry.path(), found)?;
-        } else if file_type.is_file() && name.ends_with(&format!(".{MANIFEST_EXTENSION}")) {
-            let relative = entry
-                .path()
-                .strip_prefix(root)
-                .expect("below the root")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            found.push(relative);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -9,8 +9,6 @@
 //! written, and the new manifest is written last. A set whose manifest says
 //! it is what this conversion would write again is left alone.
 
-use std::path::PathBuf;
-
 pub use rapporteur_codes::ErrorCode;
 use rapporteur_manifest::{
     MANIFEST_EXTENSION, MANIFEST_VERSION, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
@@ -18,21 +16,38 @@ use rapporteur_manifest::{
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseError, ParseOptions};
 use rapporteur_render::{Format, RenderOptions};
-use rapporteur_storage::{OutputKey, Storage};
+use rapporteur_storage::{OutputKey, Storage, StorageError, object_name};
 use sha2::{Digest, Sha256};
 
 /// Settings shared by every conversion of a process.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Converter {
     pub parse: ParseOptions,
     pub render: RenderOptions,
+    /// How many replaced versions of a key are kept (0: none).
+    pub keep_versions: u32,
 }
 
-/// A file a conversion wrote.
+/// Replaced versions kept unless configured otherwise.
+pub const DEFAULT_KEEP_VERSIONS: u32 = 3;
+
+impl Default for Converter {
+    fn default() -> Self {
+        Converter {
+            parse: ParseOptions::default(),
+            render: RenderOptions::default(),
+            keep_versions: DEFAULT_KEEP_VERSIONS,
+        }
+    }
+}
+
+/// An object a conversion wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenOutput {
     pub format: Format,
-    pub path: PathBuf,
+    /// Its name in storage ("2023/side-event.pdf"); see
+    /// [`Storage::describe`] for a path or URL.
+    pub object: String,
     pub bytes: u64,
     pub sha256: String,
 }
@@ -51,14 +66,18 @@ pub struct Provenance<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Converted {
     pub outputs: Vec<WrittenOutput>,
-    /// The set's manifest, below the storage root.
-    pub manifest: PathBuf,
+    /// The set's manifest, by its name in storage.
+    pub manifest: String,
     /// True when the set was already current (same source, options,
     /// metadata and Rapporteur version) and nothing was written.
     pub unchanged: bool,
     /// How many warnings the reader gave (not known for an unchanged set,
     /// which is not read again).
     pub warnings: Option<usize>,
+    /// The set's version (1 for a key's first set).
+    pub version: u32,
+    /// The version it replaced, if any.
+    pub replaces: Option<u32>,
 }
 
 /// The media type of each output format, as the manifest records it.
@@ -141,7 +160,10 @@ impl Converter {
 
     /// [`Converter::convert`] for a job: the manifest names the job and
     /// keeps its metadata, and a set that is already current is not written
-    /// again ([`Converted::unchanged`]).
+    /// again ([`Converted::unchanged`]). A set that replaces another gets
+    /// the next version; the replaced set is kept under
+    /// [`rapporteur_manifest::kept_folder`] (the newest
+    /// [`Converter::keep_versions`] of them are).
     pub fn convert_for(
         &self,
         name: &str,
@@ -155,17 +177,25 @@ impl Converter {
         let metadata = provenance.metadata.unwrap_or(&empty);
         let identity = self.identity(formats);
         let source_sha256 = format!("{:x}", Sha256::digest(bytes));
-        let manifest_path = storage.path_for(key, MANIFEST_EXTENSION);
-        let storage_error = |e: rapporteur_storage::StorageError| ConvertError {
+        let manifest_object = object_name(key, MANIFEST_EXTENSION);
+        let storage_error = |e: StorageError| ConvertError {
             code: e.code(),
             message: format!("{name}: {e}"),
             line: None,
             transient: e.is_transient(),
         };
-        if !provenance.force
-            && let Some(current) = current_manifest(&manifest_path)
+        let current = rapporteur_manifest::read(storage, &manifest_object).map_err(|reason| {
+            ConvertError {
+                code: ErrorCode::StorageUnavailable,
+                message: format!("{name}: the manifest of {key} cannot be read: {reason}"),
+                line: None,
+                transient: true,
+            }
+        })?;
+        if let Some(current) = &current
+            && !provenance.force
             && current.is_current_for(&source_sha256, &identity, metadata, VERSION)
-            && current.objects_intact(storage.root())
+            && current.objects_intact(storage)
         {
             let outputs = current
                 .outputs
@@ -173,7 +203,7 @@ impl Converter {
                 .filter_map(|o| {
                     Some(WrittenOutput {
                         format: o.format.parse().ok()?,
-                        path: storage.root().join(&o.path),
+                        object: o.path.clone(),
                         bytes: o.bytes,
                         sha256: o.sha256.clone(),
                     })
@@ -181,9 +211,11 @@ impl Converter {
                 .collect();
             return Ok(Converted {
                 outputs,
-                manifest: manifest_path,
+                manifest: manifest_object,
                 unchanged: true,
                 warnings: None,
+                version: current.version,
+                replaces: current.replaces,
             });
         }
         let summary = self.read(name, bytes)?;
@@ -201,27 +233,42 @@ impl Converter {
             .iter()
             .map(|(format, bytes)| (format.extension(), bytes.as_slice()))
             .collect();
+        // The set being replaced: the current one, or, when a replacement
+        // stopped between taking the old manifest away and writing the new
+        // one (outputs there, no manifest), the newest kept version.
+        let replaces = match &current {
+            Some(current) => Some(current.version),
+            None => self.interrupted_version(storage, key, formats)?,
+        };
+        if let Some(current) = &current
+            && self.keep_versions > 0
+        {
+            keep(storage, key, current).map_err(storage_error)?;
+        }
         // The old manifest goes first: from here until the new one lands,
         // no manifest claims objects that are being replaced.
         storage
             .remove(key, MANIFEST_EXTENSION)
             .map_err(storage_error)?;
-        let paths = storage
+        let objects = storage
             .write_all_atomic(key, &outputs)
             .map_err(storage_error)?;
         let written: Vec<WrittenOutput> = rendered
             .into_iter()
-            .zip(paths)
-            .map(|((format, bytes), path)| WrittenOutput {
+            .zip(objects)
+            .map(|((format, bytes), object)| WrittenOutput {
                 format,
-                path,
+                object,
                 bytes: bytes.len() as u64,
                 sha256: format!("{:x}", Sha256::digest(&bytes)),
             })
             .collect();
+        let version = replaces.map_or(1, |v| v.saturating_add(1));
         let manifest = Manifest {
             manifest_version: MANIFEST_VERSION.to_string(),
             key: key.as_str().to_string(),
+            version,
+            replaces,
             job_id: provenance.job_id.map(str::to_string),
             source: ManifestSource {
                 name: summary.source.name.clone(),
@@ -236,7 +283,7 @@ impl Converter {
                 .iter()
                 .map(|output| ManifestOutput {
                     format: output.format.extension().to_string(),
-                    path: format!("{key}.{}", output.format.extension()),
+                    path: output.object.clone(),
                     bytes: output.bytes,
                     sha256: output.sha256.clone(),
                     media_type: media_type(output.format).to_string(),
@@ -250,30 +297,98 @@ impl Converter {
         storage
             .write_atomic(key, MANIFEST_EXTENSION, &manifest.to_json())
             .map_err(storage_error)?;
+        // Only the newest `keep_versions` replaced sets are kept: each new
+        // version lets the one that falls out go (one probe, no listing,
+        // so that reconverting a large archive stays linear).
+        if let Some(gone) = version.checked_sub(self.keep_versions.saturating_add(1))
+            && gone > 0
+        {
+            drop_kept(storage, key, gone).map_err(storage_error)?;
+        }
         Ok(Converted {
             outputs: written,
-            manifest: manifest_path,
+            manifest: manifest_object,
             unchanged: false,
             warnings: Some(summary.warnings.len()),
+            version,
+            replaces,
         })
     }
+
+    /// The version a set interrupted mid-replacement replaced: `None`
+    /// unless an output of the set is there without a manifest, then the
+    /// newest kept version (the probe is one lookup, so a first conversion
+    /// costs no listing).
+    fn interrupted_version(
+        &self,
+        storage: &Storage,
+        key: &OutputKey,
+        formats: &[Format],
+    ) -> Result<Option<u32>, ConvertError> {
+        let unavailable = |e: StorageError| ConvertError {
+            code: e.code(),
+            message: format!("{key}: {e}"),
+            line: None,
+            transient: e.is_transient(),
+        };
+        let Some(first) = formats.first() else {
+            return Ok(None);
+        };
+        if !storage
+            .exists(&object_name(key, first.extension()))
+            .map_err(unavailable)?
+        {
+            return Ok(None);
+        }
+        let folder = rapporteur_manifest::kept_versions_folder(key);
+        let newest = storage
+            .list(&folder)
+            .map_err(unavailable)?
+            .iter()
+            .filter_map(|name| name.strip_prefix(&folder)?.split('/').next()?.parse().ok())
+            .max();
+        Ok(newest)
+    }
+}
+
+/// Keeps a copy of the set `manifest` commits under its version's kept
+/// folder: the objects first, then the manifest naming the copies, so a
+/// kept version is committed as a current one is. A set whose objects are
+/// gone is not kept (there is nothing whole to keep).
+fn keep(storage: &Storage, key: &OutputKey, manifest: &Manifest) -> Result<(), StorageError> {
+    let folder = rapporteur_manifest::kept_folder(key, manifest.version);
+    let mut kept = manifest.clone();
+    for output in &mut kept.outputs {
+        let file = output.path.rsplit('/').next().unwrap_or(&output.path);
+        let copy = format!("{folder}{file}");
+        if !storage.copy(&output.path, &copy)? {
+            return Ok(());
+        }
+        output.path = copy;
+    }
+    let stem = key.as_str().rsplit('/').next().unwrap_or(key.as_str());
+    let manifest_copy = format!("{folder}{stem}.{MANIFEST_EXTENSION}");
+    storage.write_objects(&[(&manifest_copy, &kept.to_json())])
+}
+
+/// Deletes kept version `version` of `key`, its manifest first.
+fn drop_kept(storage: &Storage, key: &OutputKey, version: u32) -> Result<(), StorageError> {
+    let folder = rapporteur_manifest::kept_folder(key, version);
+    let stem = key.as_str().rsplit('/').next().unwrap_or(key.as_str());
+    let manifest_object = format!("{folder}{stem}.{MANIFEST_EXTENSION}");
+    if !storage.exists(&manifest_object)? {
+        return Ok(());
+    }
+    storage.delete(&manifest_object)?;
+    for object in storage.list(&folder)? {
+        storage.delete(&object)?;
+    }
+    Ok(())
 }
 
 /// The version of Rapporteur recorded in manifests: a new version may
 /// write other bytes, so its sets are never taken as current.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The manifest at `path`, if there is a readable one.
-fn current_manifest(path: &std::path::Path) -> Option<Manifest> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(rapporteur_manifest::MAX_MANIFEST_BYTES)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Manifest::from_json(&bytes).ok()
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,18 +1,29 @@
-//! The output storage root shared by the CLI and the worker.
+//! The shared storage outputs are written to and `path` sources read from,
+//! behind one interface for every backend, chosen by URL:
 //!
-//! Every converted document is written under one root directory, at a path
-//! derived from a validated [`OutputKey`]. Two invariants hold for everything
-//! written through [`Storage`]: an output never lands outside the root, and a
-//! reader never sees a half-written file (writes go to a temporary file that
-//! is renamed over the target only once its contents are on disk).
+//! - a plain path or `file://` URL: a local or mounted directory
+//!   (`dir.rs`, the default);
+//! - `s3://bucket/prefix` (AWS S3 and S3-compatible stores such as MinIO
+//!   and Ceph), `gs://bucket/prefix` and `az://container/prefix`: object
+//!   storage through the `object_store` crate (`object.rs`).
+//!
+//! Every object is named below the storage's root by a '/'-separated
+//! relative name: an output is `<key>.<extension>`, from a validated
+//! [`OutputKey`]. Two invariants hold for everything written through
+//! [`Storage`]: an object never lands outside the root, and a reader never
+//! sees a half-written object (a directory write goes to a temporary file
+//! renamed into place once it is on disk; an object store's PUT is atomic).
+//! A set of outputs is committed by its manifest, written last
+//! (`rapporteur-manifest`); what a set is, this crate does not know.
+
+mod dir;
+mod object;
 
 use rapporteur_codes::ErrorCode;
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use tempfile::NamedTempFile;
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// Longest key accepted, in bytes, so that root + key stays far below PATH_MAX.
@@ -167,12 +178,12 @@ pub enum StorageError {
         source: io::Error,
     },
     #[error(
-        "output {key} would be written under {}, which is outside the output root {} (a symbolic link inside the root points elsewhere); remove the link or choose another output directory",
+        "output {object} would be written under {}, which is outside the output root {} (a symbolic link inside the root points elsewhere); remove the link or choose another output directory",
         path.display(),
         root.display()
     )]
     EscapesRoot {
-        key: OutputKey,
+        object: String,
         path: PathBuf,
         root: PathBuf,
     },
@@ -180,26 +191,43 @@ pub enum StorageError {
         "output extension {extension:?} is not allowed; use 1 to {MAX_EXTENSION_BYTES} lowercase ASCII letters or digits in '.'-separated parts, such as \"json\" or \"manifest.json\""
     )]
     InvalidExtension { extension: String },
+    #[error("object name {object:?} is refused: {reason}")]
+    InvalidObject { object: String, reason: &'static str },
+    #[error(
+        "cannot {operation} {location}: {message}; check the storage URL, the credentials and that the bucket exists"
+    )]
+    Object {
+        operation: &'static str,
+        location: String,
+        message: String,
+        transient: bool,
+    },
+    #[error("storage URL {url:?} is not usable: {reason}")]
+    InvalidUrl { url: String, reason: String },
 }
 
 impl StorageError {
     /// The stable code of the error: `storage_unavailable` for what may
     /// pass, `output_blocked` for storage shaped so that the output can
     /// never be written there (a folder or file in the way, a link loop),
-    /// `invalid_key` for a key or extension that is refused.
+    /// `invalid_key` for a key, extension or object name that is refused.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StorageError::Io { .. } if self.is_transient() => ErrorCode::StorageUnavailable,
-            StorageError::Io { .. } => ErrorCode::OutputBlocked,
-            StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => {
-                ErrorCode::InvalidKey
+            StorageError::Io { .. } | StorageError::Object { .. } if self.is_transient() => {
+                ErrorCode::StorageUnavailable
             }
+            StorageError::Io { .. } | StorageError::Object { .. } => ErrorCode::OutputBlocked,
+            StorageError::EscapesRoot { .. }
+            | StorageError::InvalidExtension { .. }
+            | StorageError::InvalidObject { .. } => ErrorCode::InvalidKey,
+            StorageError::InvalidUrl { .. } => ErrorCode::StorageUnavailable,
         }
     }
 
     /// True when retrying the same write later may succeed (a full disk, an
     /// I/O error, a timeout, a missing mount, a permission or read-only
-    /// mount fixed by an operator); false when the request itself is wrong
+    /// mount fixed by an operator, an object store that does not answer or
+    /// refuses the credentials); false when the request itself is wrong
     /// or the storage is shaped so that it can never succeed: a file where a
     /// folder goes (ENOTDIR), a folder where the output goes (EISDIR,
     /// ENOTEMPTY), a loop of symbolic links (ELOOP), a name too long.
@@ -207,9 +235,37 @@ impl StorageError {
     pub fn is_transient(&self) -> bool {
         match self {
             StorageError::Io { source, .. } => io_is_transient(source),
-            StorageError::EscapesRoot { .. } | StorageError::InvalidExtension { .. } => false,
+            StorageError::Object { transient, .. } => *transient,
+            StorageError::EscapesRoot { .. }
+            | StorageError::InvalidExtension { .. }
+            | StorageError::InvalidObject { .. } => false,
+            // Start-up configuration: the process refuses to start.
+            StorageError::InvalidUrl { .. } => false,
         }
     }
+}
+
+/// Why an object could not be read ([`Storage::read`]). Object names are
+/// quoted as given: callers that echo them to a client bound them first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("{object}: no such object in storage")]
+    NotFound { object: String },
+    #[error("{object}: leads outside the storage root")]
+    OutsideRoot { object: String },
+    #[error("{object}: not a regular file (a directory, FIFO, socket or device)")]
+    NotAFile { object: String },
+    #[error("{object}: larger than the limit of {limit} bytes")]
+    TooLarge { object: String, limit: u64 },
+    #[error("{object}: refused: {reason}")]
+    Invalid { object: String, reason: &'static str },
+    #[error("{object}: cannot be read: {message}")]
+    Unreadable {
+        object: String,
+        message: String,
+        /// Whether reading again later may succeed.
+        transient: bool,
+    },
 }
 
 /// An extension is '.'-separated parts of lowercase ASCII letters and
@@ -257,77 +313,163 @@ fn io_error(operation: &'static str, path: &Path, source: io::Error) -> StorageE
     }
 }
 
-/// The output root directory.
+/// Longest object name accepted from outside (a manifest's path, a job's
+/// `path` source), in bytes: S3 allows 1,024.
+const MAX_OBJECT_BYTES: usize = 1024;
+
+/// Checks a '/'-separated object name that did not come from an
+/// [`OutputKey`] (a manifest's path, a listing): relative, no empty, "."
+/// or ".." component, no backslash or control character, bounded.
+fn check_object_name(object: &str) -> Result<(), &'static str> {
+    if object.is_empty() {
+        return Err("it is empty");
+    }
+    if object.len() > MAX_OBJECT_BYTES {
+        return Err("it is longer than 1024 bytes");
+    }
+    if object.starts_with('/') {
+        return Err("it is absolute");
+    }
+    if object.contains('\\') || object.chars().any(char::is_control) {
+        return Err("it contains a backslash or a control character");
+    }
+    if object
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return Err("it has an empty, \".\" or \"..\" component");
+    }
+    Ok(())
+}
+
+/// The first `max` bytes of a name, for messages.
+fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// A storage location as messages may quote it: bounded, and with any
+/// user and password in it replaced by `***`.
+fn shown_location(location: &str) -> String {
+    let redacted = match location.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://***{}", &rest[at..]),
+                None => location.to_owned(),
+            }
+        }
+        None => location.to_owned(),
+    };
+    bounded(&redacted, 200)
+}
+
+/// The object name of `key`'s output with `extension`: `2023/a.pdf`.
+pub fn object_name(key: &OutputKey, extension: &str) -> String {
+    format!("{key}.{extension}")
+}
+
+/// Where outputs go and `path` sources come from; see the crate docs.
+/// Cheap to clone: clones share the directory root or the object store
+/// client.
 #[derive(Debug, Clone)]
 pub struct Storage {
-    root: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Dir(dir::DirStore),
+    Object(object::ObjectBackend),
 }
 
 impl Storage {
-    /// Creates the root directory if it does not exist.
-    pub fn open(root: impl AsRef<Path>) -> Result<Storage, StorageError> {
-        let root = root.as_ref();
-        fs::create_dir_all(root).map_err(|e| io_error("create the output directory", root, e))?;
-        // Canonical, so that the containment check in `write_atomic` compares
-        // like with like even when the root itself is reached through a link.
-        let root = root
-            .canonicalize()
-            .map_err(|e| io_error("resolve the output directory", root, e))?;
-        Ok(Storage { root })
+    /// Opens the storage a `--storage` / `--out` / `STORAGE_URL` value
+    /// names: a plain path or `file://` URL (the directory is created if
+    /// it does not exist), or an object store URL (`s3://bucket/prefix`,
+    /// `gs://…`, `az://…`; endpoint, region and credentials from the usual
+    /// environment variables, see README). Opening an object store does
+    /// not contact it.
+    pub fn open(location: &str) -> Result<Storage, StorageError> {
+        Storage::open_with(location, &[])
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// [`Storage::open`] with object store settings given here rather than
+    /// in the environment (they win over it): `object_store`'s
+    /// configuration keys, such as `("aws_endpoint", "http://…")`.
+    pub fn open_with(
+        location: &str,
+        options: &[(String, String)],
+    ) -> Result<Storage, StorageError> {
+        let invalid = |reason: String| StorageError::InvalidUrl {
+            url: shown_location(location),
+            reason,
+        };
+        let Some((scheme, _)) = location.split_once("://") else {
+            return Storage::open_dir(location);
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "file" => {
+                let url = url::Url::parse(location).map_err(|e| invalid(e.to_string()))?;
+                let path = url
+                    .to_file_path()
+                    .map_err(|()| invalid("a file URL needs an absolute local path".into()))?;
+                Storage::open_dir(path)
+            }
+            _ => Ok(Storage {
+                backend: Backend::Object(object::ObjectBackend::open(location, options)?),
+            }),
+        }
     }
 
-    /// Path the output for (key, extension) has, e.g. root/2023/a.json.
-    ///
-    /// The extension is not checked here; [`Storage::write_atomic`] refuses
-    /// one that is not plain lowercase letters and digits.
-    pub fn path_for(&self, key: &OutputKey, extension: &str) -> PathBuf {
-        self.root.join(format!("{key}.{extension}"))
+    /// Opens (and creates) a directory as storage.
+    pub fn open_dir(root: impl AsRef<Path>) -> Result<Storage, StorageError> {
+        Ok(Storage {
+            backend: Backend::Dir(dir::DirStore::open(root)?),
+        })
     }
 
-    /// Atomically writes root/<key>.<extension>: create parent dirs, write
-    /// to a temp file in the same directory, fsync it, rename over the
-    /// target, fsync the directory. Returns the final path.
-    pub fn write_atomic(
-        &self,
-        key: &OutputKey,
-        extension: &str,
-        bytes: &[u8],
-    ) -> Result<PathBuf, StorageError> {
-        let mut paths = self.write_all_atomic(key, &[(extension, bytes)])?;
-        Ok(paths.remove(0))
+    /// The directory of a directory backend; `None` for object storage.
+    /// For what only a local directory has: free space, stale temporary
+    /// files.
+    pub fn local_root(&self) -> Option<&Path> {
+        match &self.backend {
+            Backend::Dir(dir) => Some(dir.root()),
+            Backend::Object(_) => None,
+        }
     }
 
-    /// Writes root/<key>.<extension> for each (extension, bytes), each
-    /// atomically, as [`Storage::write_atomic`] does, but with the work of
-    /// the set shared: the folders are made once, every file is written and
-    /// fsynced before any is renamed into place, and the directory is
-    /// fsynced once after the renames. Returns the final paths, in order.
-    ///
-    /// The set appears whole or not at all: a target that a folder stands
-    /// in fails the set before anything is renamed, and if a rename still
-    /// fails, the outputs of the set renamed before it are removed again
-    /// (a previous version of them is then gone too, rather than a mixed
-    /// set left behind).
+    /// The storage as people name it: the directory, or the URL.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Dir(dir) => dir.root().display().to_string(),
+            Backend::Object(store) => store.url().to_owned(),
+        }
+    }
+
+    /// Where an object is, for people: a file path or a URL.
+    pub fn describe(&self, object: &str) -> String {
+        match &self.backend {
+            Backend::Dir(dir) => dir.root().join(object).display().to_string(),
+            Backend::Object(store) => format!("{}/{object}", store.url().trim_end_matches('/')),
+        }
+    }
+
+    /// Writes `<key>.<extension>` for each (extension, bytes) as one set:
+    /// every object is checked before any is written, a reader never sees
+    /// one half-written, and when one fails, those of the set written
+    /// before it are removed again. Returns the object names, in order.
     pub fn write_all_atomic(
         &self,
         key: &OutputKey,
         outputs: &[(&str, &[u8])],
-    ) -> Result<Vec<PathBuf>, StorageError> {
-        self.write_all_atomic_with(key, outputs, || {})
-    }
-
-    /// [`Storage::write_all_atomic`], calling `before_rename` between the
-    /// checks and the renames (tests use it to change the disk there).
-    fn write_all_atomic_with(
-        &self,
-        key: &OutputKey,
-        outputs: &[(&str, &[u8])],
-        before_rename: impl FnOnce(),
-    ) -> Result<Vec<PathBuf>, StorageError> {
+    ) -> Result<Vec<String>, StorageError> {
         for (extension, _) in outputs {
             if !is_extension(extension) {
                 return Err(StorageError::InvalidExtension {
@@ -335,139 +477,192 @@ impl Storage {
                 });
             }
         }
-        let (folders, file_stem) = match key.as_str().rsplit_once('/') {
-            Some((folders, stem)) => (Some(folders), stem),
-            None => (None, key.as_str()),
-        };
-        let dir = match folders {
-            Some(folders) => self.create_folders(key, folders)?,
-            None => self.root.clone(),
-        };
-
-        // The temporary files must live in the target directory: rename is
-        // only atomic within one file system. Their names start with '.',
-        // which no valid key component does, so they never clash with an
-        // output. Dropping one that was not persisted deletes it.
-        let mut written = Vec::with_capacity(outputs.len());
-        for (_, bytes) in outputs {
-            let mut temp =
-                temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
-            temp.write_all(bytes)
-                .map_err(|e| io_error("write a temporary file in", &dir, e))?;
-            temp.as_file()
-                .sync_all()
-                .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
-            written.push(temp);
-        }
-        let targets: Vec<PathBuf> = outputs
+        let objects: Vec<String> = outputs
             .iter()
-            .map(|(extension, _)| dir.join(format!("{file_stem}.{extension}")))
+            .map(|(extension, _)| object_name(key, extension))
             .collect();
-        // A folder where an output goes is the usual reason a rename fails;
-        // found here, nothing of the set has been renamed yet.
-        for target in &targets {
-            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-                let error = io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way");
-                return Err(io_error("replace", target, error));
-            }
-        }
-        before_rename();
-        // rename(2) replaces a symbolic link at the target rather than writing
-        // through it, so an existing link there cannot redirect the output.
-        for (done, (target, temp)) in targets.iter().zip(written).enumerate() {
-            if let Err(e) = temp.persist(target) {
-                // The temporary files not yet renamed are deleted as they drop.
-                for renamed in &targets[..done] {
-                    let _ = fs::remove_file(renamed);
-                }
-                let _ = sync_dir(&dir);
-                return Err(io_error("replace", target, e.error));
-            }
-        }
-        sync_dir(&dir)?;
-        Ok(outputs
+        let named: Vec<(&str, &[u8])> = objects
             .iter()
-            .map(|(extension, _)| self.path_for(key, extension))
-            .collect())
+            .zip(outputs)
+            .map(|(object, (_, bytes))| (object.as_str(), *bytes))
+            .collect();
+        self.write_objects(&named)?;
+        Ok(objects)
     }
 
-    /// Removes root/<key>.<extension> if it is there (a set's manifest,
-    /// taken away before the set is replaced), durably.
+    /// [`Storage::write_all_atomic`] for one output.
+    pub fn write_atomic(
+        &self,
+        key: &OutputKey,
+        extension: &str,
+        bytes: &[u8],
+    ) -> Result<String, StorageError> {
+        let mut objects = self.write_all_atomic(key, &[(extension, bytes)])?;
+        Ok(objects.remove(0))
+    }
+
+    /// Writes named objects that share one folder as one set, as
+    /// [`Storage::write_all_atomic`] does (kept versions are written so).
+    pub fn write_objects(&self, objects: &[(&str, &[u8])]) -> Result<(), StorageError> {
+        self.write_objects_with(objects, || {})
+    }
+
+    fn write_objects_with(
+        &self,
+        objects: &[(&str, &[u8])],
+        before_rename: impl FnOnce(),
+    ) -> Result<(), StorageError> {
+        let Some((first, _)) = objects.first() else {
+            return Ok(());
+        };
+        let folder = first.rsplit_once('/').map(|(folder, _)| folder);
+        for (object, _) in objects {
+            checked(object)?;
+            if object.rsplit_once('/').map(|(folder, _)| folder) != folder {
+                return Err(StorageError::InvalidObject {
+                    object: bounded(object, 200),
+                    reason: "the objects of one set must share a folder",
+                });
+            }
+        }
+        match &self.backend {
+            Backend::Dir(dir) => {
+                let files: Vec<(&str, &[u8])> = objects
+                    .iter()
+                    .map(|(object, bytes)| (object.rsplit('/').next().unwrap_or(object), *bytes))
+                    .collect();
+                dir.write_set(folder, &files, before_rename).map(|_| ())
+            }
+            Backend::Object(store) => {
+                before_rename();
+                store.write_set(objects)
+            }
+        }
+    }
+
+    /// Removes `<key>.<extension>` if it is there (a set's manifest, taken
+    /// away before the set is replaced), durably.
     pub fn remove(&self, key: &OutputKey, extension: &str) -> Result<(), StorageError> {
         if !is_extension(extension) {
             return Err(StorageError::InvalidExtension {
                 extension: extension.to_owned(),
             });
         }
-        let path = self.path_for(key, extension);
-        match fs::remove_file(&path) {
-            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io_error("remove", &path, e)),
+        self.delete(&object_name(key, extension))
+    }
+
+    /// Removes an object if it is there.
+    pub fn delete(&self, object: &str) -> Result<(), StorageError> {
+        checked(object)?;
+        match &self.backend {
+            Backend::Dir(dir) => dir.delete(object),
+            Backend::Object(store) => store.delete(object),
         }
     }
 
-    /// Creates the folders of `folders` one by one under the root and returns
-    /// the canonical path of the last one.
-    ///
-    /// Creating them one at a time, checking each before going deeper, means a
-    /// symbolic link inside the root that points outside is refused before any
-    /// folder is created on the far side of it.
-    fn create_folders(&self, key: &OutputKey, folders: &str) -> Result<PathBuf, StorageError> {
-        let mut dir = self.root.clone();
-        for folder in folders.split('/') {
-            let next = dir.join(folder);
-            match fs::create_dir(&next) {
-                // A new directory entry is only durable once its parent is synced.
-                Ok(()) => sync_dir(&dir)?,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_error("create the output directory", &next, e)),
-            }
-            let resolved = next
-                .canonicalize()
-                .map_err(|e| io_error("resolve the output directory", &next, e))?;
-            if !resolved.starts_with(&self.root) {
-                return Err(StorageError::EscapesRoot {
-                    key: key.clone(),
-                    path: resolved,
-                    root: self.root.clone(),
-                });
-            }
-            dir = resolved;
+    /// Whether an object is there.
+    pub fn exists(&self, object: &str) -> Result<bool, StorageError> {
+        checked(object)?;
+        match &self.backend {
+            Backend::Dir(dir) => Ok(dir.exists(object)),
+            Backend::Object(store) => store.exists(object),
         }
-        Ok(dir)
+    }
+
+    /// Reads a whole object of at most `limit` bytes. On a directory, only
+    /// a regular file inside the root is read (no FIFO, no link leading
+    /// out).
+    pub fn read(&self, object: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        check_object_name(object).map_err(|reason| ReadError::Invalid {
+            object: bounded(object, 200),
+            reason,
+        })?;
+        match &self.backend {
+            Backend::Dir(dir) => dir.read(object, limit),
+            Backend::Object(store) => store.read(object, limit),
+        }
+    }
+
+    /// The size and lower-case hex SHA-256 of an object, read as a stream
+    /// (fixity checks of objects of any size).
+    pub fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
+        check_object_name(object).map_err(|reason| ReadError::Invalid {
+            object: bounded(object, 200),
+            reason,
+        })?;
+        match &self.backend {
+            Backend::Dir(dir) => dir.sha256(object),
+            Backend::Object(store) => store.sha256(object),
+        }
+    }
+
+    /// The names of every object whose name starts with `prefix` (as object
+    /// stores mean it: "2023/" is a folder, "2023/a" also takes "2023/ab"),
+    /// sorted. Writers' temporary files are not listed.
+    pub fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let folder = prefix.rsplit_once('/').map_or("", |(folder, _)| folder);
+        if !folder.is_empty() {
+            checked(folder)?;
+        }
+        let mut found = match &self.backend {
+            Backend::Dir(dir) => dir.list(folder)?,
+            Backend::Object(store) => store.list(folder)?,
+        };
+        found.retain(|name| name.starts_with(prefix));
+        found.sort();
+        Ok(found)
+    }
+
+    /// Copies an object (kept versions are copies of the set they keep);
+    /// `Ok(false)` when there is no object `from` to copy.
+    pub fn copy(&self, from: &str, to: &str) -> Result<bool, StorageError> {
+        checked(from)?;
+        checked(to)?;
+        match &self.backend {
+            Backend::Dir(_) => {
+                let bytes = match self.read(from, u64::MAX) {
+                    Ok(bytes) => bytes,
+                    Err(ReadError::NotFound { .. }) => return Ok(false),
+                    Err(e) => {
+                        return Err(StorageError::Object {
+                            operation: "copy",
+                            location: self.describe(from),
+                            message: e.to_string(),
+                            transient: matches!(e, ReadError::Unreadable { transient: true, .. }),
+                        });
+                    }
+                };
+                self.write_objects(&[(to, &bytes)]).map(|()| true)
+            }
+            Backend::Object(store) => store.copy(from, to),
+        }
     }
 }
 
-fn temp_file_in(dir: &Path) -> io::Result<NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    // Temporary files are private (0600) by default and `persist` keeps that
-    // mode; outputs are meant to be shared, so ask for what `File::create`
-    // would give (0666 less the umask).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
-    }
-    builder.tempfile_in(dir)
-}
-
-/// Makes a rename or creation inside `dir` survive a crash.
-fn sync_dir(dir: &Path) -> Result<(), StorageError> {
-    // Only Unix lets a directory be opened and fsynced; Windows makes renames
-    // durable through the file system journal instead.
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_error("flush the directory", dir, e))?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+fn checked(object: &str) -> Result<(), StorageError> {
+    check_object_name(object).map_err(|reason| StorageError::InvalidObject {
+        object: bounded(object, 200),
+        reason,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::{self, File};
+
+    /// What the tests of a directory backend look at.
+    impl Storage {
+        fn root(&self) -> &Path {
+            self.local_root().expect("a directory backend")
+        }
+        fn path_for(&self, key: &OutputKey, extension: &str) -> PathBuf {
+            self.root().join(object_name(key, extension))
+        }
+        fn written(&self, object: String) -> PathBuf {
+            self.root().join(object)
+        }
+    }
 
     fn key(s: &str) -> OutputKey {
         OutputKey::new(s).unwrap_or_else(|e| panic!("{s:?} should be a valid key: {e}"))
@@ -553,7 +748,7 @@ mod tests {
     fn open_creates_the_root() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("out/nested");
-        let storage = Storage::open(&root).unwrap();
+        let storage = Storage::open_dir(&root).unwrap();
         assert!(root.is_dir());
         assert_eq!(storage.root(), root.canonicalize().unwrap());
     }
@@ -561,9 +756,9 @@ mod tests {
     #[test]
     fn writes_then_reads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         let k = key("2023/wsis/side-event-12");
-        let path = storage.write_atomic(&k, "json", b"{\"a\":1}").unwrap();
+        let path = storage.written(storage.write_atomic(&k, "json", b"{\"a\":1}").unwrap());
         assert_eq!(path, storage.path_for(&k, "json"));
         assert_eq!(path, storage.root().join("2023/wsis/side-event-12.json"));
         assert_eq!(fs::read(&path).unwrap(), b"{\"a\":1}");
@@ -573,12 +768,12 @@ mod tests {
     #[test]
     fn overwrite_replaces_contents_and_leaves_no_temp_files() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         let k = key("summary");
         storage
             .write_atomic(&k, "txt", b"a much longer first version")
             .unwrap();
-        let path = storage.write_atomic(&k, "txt", b"second").unwrap();
+        let path = storage.written(storage.write_atomic(&k, "txt", b"second").unwrap());
         assert_eq!(fs::read(&path).unwrap(), b"second");
         let names: Vec<_> = fs::read_dir(storage.root())
             .unwrap()
@@ -592,8 +787,8 @@ mod tests {
     fn outputs_get_ordinary_file_permissions() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
-        let path = storage.write_atomic(&key("a"), "json", b"{}").unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
+        let path = storage.written(storage.write_atomic(&key("a"), "json", b"{}").unwrap());
         let reference = dir.path().join("reference");
         File::create(&reference).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -603,7 +798,7 @@ mod tests {
     #[test]
     fn refuses_bad_extensions() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         for extension in [
             "",
             "JSON",
@@ -626,10 +821,12 @@ mod tests {
     #[test]
     fn a_manifest_is_written_and_removed_beside_its_outputs() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
-        let path = storage
-            .write_atomic(&key("2023/a"), "manifest.json", b"{}")
-            .unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
+        let path = storage.written(
+            storage
+                .write_atomic(&key("2023/a"), "manifest.json", b"{}")
+                .unwrap(),
+        );
         assert_eq!(path, storage.root().join("2023/a.manifest.json"));
         storage.remove(&key("2023/a"), "manifest.json").unwrap();
         assert!(!path.exists());
@@ -644,7 +841,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outside = dir.path().join("outside");
         fs::create_dir(&outside).unwrap();
-        let storage = Storage::open(dir.path().join("root")).unwrap();
+        let storage = Storage::open_dir(dir.path().join("root")).unwrap();
         std::os::unix::fs::symlink(&outside, storage.root().join("link")).unwrap();
 
         for k in ["link/a", "link/deeper/a"] {
@@ -667,10 +864,10 @@ mod tests {
     #[test]
     fn follows_a_symlink_that_stays_inside_the_root() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         fs::create_dir(storage.root().join("real")).unwrap();
         std::os::unix::fs::symlink("real", storage.root().join("alias")).unwrap();
-        let path = storage.write_atomic(&key("alias/a"), "txt", b"x").unwrap();
+        let path = storage.written(storage.write_atomic(&key("alias/a"), "txt", b"x").unwrap());
         assert_eq!(path, storage.root().join("alias/a.txt"));
         assert_eq!(fs::read(storage.root().join("real/a.txt")).unwrap(), b"x");
     }
@@ -680,7 +877,7 @@ mod tests {
     fn read_only_directory_is_a_transient_error() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         let locked = storage.root().join("locked");
         fs::create_dir(&locked).unwrap();
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
@@ -708,7 +905,7 @@ mod tests {
     #[test]
     fn parent_that_is_a_file_is_a_permanent_error() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         fs::write(storage.root().join("2023"), b"not a directory").unwrap();
         for k in ["2023/a", "2023/b/c"] {
             let err = storage.write_atomic(&key(k), "json", b"{}").unwrap_err();
@@ -724,7 +921,7 @@ mod tests {
     #[test]
     fn target_that_is_a_directory_is_permanent_and_leaves_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         fs::create_dir_all(storage.root().join("a.json/inside")).unwrap();
         let err = storage.write_atomic(&key("a"), "json", b"{}").unwrap_err();
         assert!(!err.is_transient(), "{err:?}");
@@ -735,13 +932,13 @@ mod tests {
     #[test]
     fn a_set_of_outputs_is_written_together() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         let k = key("2023/side-event");
         let outputs: [(&str, &[u8]); 3] = [("json", b"{}"), ("pdf", b"%PDF-"), ("docx", b"PK")];
-        let paths = storage.write_all_atomic(&k, &outputs).unwrap();
-        for ((extension, bytes), path) in outputs.iter().zip(&paths) {
-            assert_eq!(*path, storage.path_for(&k, extension));
-            assert_eq!(fs::read(path).unwrap(), *bytes);
+        let objects = storage.write_all_atomic(&k, &outputs).unwrap();
+        for ((extension, bytes), object) in outputs.iter().zip(&objects) {
+            assert_eq!(*object, format!("2023/side-event.{extension}"));
+            assert_eq!(fs::read(storage.path_for(&k, extension)).unwrap(), *bytes);
         }
         assert!(hidden_files(&storage.root().join("2023")).is_empty());
 
@@ -778,11 +975,11 @@ mod tests {
     #[test]
     fn a_rename_failing_midway_removes_the_outputs_renamed_before_it() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         let k = key("late");
         let blocker = storage.root().join("late.pdf/inside");
         let err = storage
-            .write_all_atomic_with(&k, &[("json", b"{}"), ("pdf", b"%PDF-")], || {
+            .write_objects_with(&[("late.json", b"{}"), ("late.pdf", b"%PDF-")], || {
                 fs::create_dir_all(&blocker).unwrap()
             })
             .unwrap_err();
@@ -836,7 +1033,7 @@ mod tests {
     #[test]
     fn symlink_loop_is_a_permanent_error() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
         std::os::unix::fs::symlink("loop", storage.root().join("loop")).unwrap();
         let err = storage
             .write_atomic(&key("loop/a"), "json", b"{}")

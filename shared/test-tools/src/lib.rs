@@ -12,6 +12,7 @@
 #[cfg(feature = "broker")]
 pub mod broker;
 
+pub mod s3;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,9 @@ pub enum Tool {
     /// RabbitMQ on 127.0.0.1:5672 (guest/guest), the broker of the worker's
     /// and `submit`'s tests.
     RabbitMq,
+    /// moto's S3 server (`moto_server`, PyPI `moto[server]`), the object
+    /// store the storage tests start on 127.0.0.1 (see [`s3`]).
+    Moto,
 }
 
 impl Tool {
@@ -92,6 +96,7 @@ impl Tool {
             Tool::Qpdf => ("qpdf", &["--version"]),
             Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
             Tool::NotoCore => return Path::new(NOTO_THAI).is_file(),
+            Tool::Moto => ("moto_server", &["--help"]),
             Tool::RabbitMq => {
                 return std::net::TcpStream::connect_timeout(
                     &std::net::SocketAddr::from(([127, 0, 0, 1], 5672)),
@@ -121,6 +126,7 @@ impl Tool {
             Tool::Qpdf => "apt-get install qpdf",
             Tool::NotoCjk => "apt-get install fonts-noto-cjk",
             Tool::NotoCore => "apt-get install fonts-noto-core",
+            Tool::Moto => "python3 -m pip install 'moto[server]'",
             Tool::RabbitMq => {
                 "apt-get install rabbitmq-server, then start it with `rabbitmq-server -detached`"
             }

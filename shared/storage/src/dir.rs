@@ -1,0 +1,287 @@
+//! The directory backend: a local or mounted folder (a plain path or a
+//! `file://` URL), Rapporteur's default.
+//!
+//! Two invariants hold for everything written here: an object never lands
+//! outside the root, and a reader never sees a half-written file (writes go
+//! to a temporary file that is renamed over the target only once its
+//! contents are on disk, and the directory is synced after the rename).
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+use crate::{ReadError, StorageError, io_error, io_is_transient};
+
+/// The output root directory.
+#[derive(Debug, Clone)]
+pub(crate) struct DirStore {
+    root: PathBuf,
+}
+
+impl DirStore {
+    /// Creates the root directory if it does not exist.
+    pub(crate) fn open(root: impl AsRef<Path>) -> Result<DirStore, StorageError> {
+        let root = root.as_ref();
+        fs::create_dir_all(root).map_err(|e| io_error("create the output directory", root, e))?;
+        // Canonical, so that the containment checks compare like with like
+        // even when the root itself is reached through a link.
+        let root = root
+            .canonicalize()
+            .map_err(|e| io_error("resolve the output directory", root, e))?;
+        Ok(DirStore { root })
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes every `(file name, bytes)` into `folder` (a checked,
+    /// '/'-separated folder below the root; `None` for the root itself),
+    /// each atomically, with the work of the set shared: the folders are
+    /// made once, every file is written and fsynced before any is renamed
+    /// into place, and the directory is fsynced once after the renames.
+    /// Returns the final paths, in order.
+    ///
+    /// The set appears whole or not at all: a target that a folder stands
+    /// in fails the set before anything is renamed, and if a rename still
+    /// fails, the files of the set renamed before it are removed again (a
+    /// previous version of them is then gone too, rather than a mixed set
+    /// left behind). `before_rename` runs between the checks and the
+    /// renames (tests use it to change the disk there).
+    pub(crate) fn write_set(
+        &self,
+        folder: Option<&str>,
+        files: &[(&str, &[u8])],
+        before_rename: impl FnOnce(),
+    ) -> Result<Vec<PathBuf>, StorageError> {
+        let dir = match folder {
+            Some(folder) => {
+                let first = files.first().map_or("", |(name, _)| *name);
+                self.create_folders(folder, &format!("{folder}/{first}"))?
+            }
+            None => self.root.clone(),
+        };
+        // The temporary files must live in the target directory: rename is
+        // only atomic within one file system. Their names start with '.',
+        // which no valid key component does, so they never clash with an
+        // output. Dropping one that was not persisted deletes it.
+        let mut written = Vec::with_capacity(files.len());
+        for (_, bytes) in files {
+            let mut temp =
+                temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
+            temp.write_all(bytes)
+                .map_err(|e| io_error("write a temporary file in", &dir, e))?;
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+            written.push(temp);
+        }
+        let targets: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
+        // A folder where an output goes is the usual reason a rename fails;
+        // found here, nothing of the set has been renamed yet.
+        for target in &targets {
+            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+                let error = io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way");
+                return Err(io_error("replace", target, error));
+            }
+        }
+        before_rename();
+        // rename(2) replaces a symbolic link at the target rather than writing
+        // through it, so an existing link there cannot redirect the output.
+        for (done, (target, temp)) in targets.iter().zip(written).enumerate() {
+            if let Err(e) = temp.persist(target) {
+                // The temporary files not yet renamed are deleted as they drop.
+                for renamed in &targets[..done] {
+                    let _ = fs::remove_file(renamed);
+                }
+                let _ = sync_dir(&dir);
+                return Err(io_error("replace", target, e.error));
+            }
+        }
+        sync_dir(&dir)?;
+        Ok(targets)
+    }
+
+    /// Removes the object if it is there, durably.
+    pub(crate) fn delete(&self, object: &str) -> Result<(), StorageError> {
+        let path = self.root.join(object);
+        match fs::remove_file(&path) {
+            Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error("remove", &path, e)),
+        }
+    }
+
+    /// Whether the object is there (a regular file; links are not followed).
+    pub(crate) fn exists(&self, object: &str) -> bool {
+        fs::symlink_metadata(self.root.join(object)).is_ok_and(|m| m.is_file())
+    }
+
+    /// Reads the object, refusing paths that lead outside the root
+    /// (through symbolic links) and anything but a regular file: a FIFO
+    /// used to block its reader forever (issue 12, defect 6).
+    pub(crate) fn read(&self, object: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let (file, metadata) = self.open_regular(object)?;
+        let too_large = || ReadError::TooLarge {
+            object: object.to_owned(),
+            limit,
+        };
+        if metadata.len() > limit {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| unreadable(object, e))?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large());
+        }
+        Ok(bytes)
+    }
+
+    /// Opens the object if it is a regular file inside the root.
+    fn open_regular(&self, object: &str) -> Result<(File, fs::Metadata), ReadError> {
+        let full = self.root.join(object);
+        let unreadable = |e: io::Error| unreadable(object, e);
+        let resolved = full.canonicalize().map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ReadError::NotFound {
+                object: object.to_owned(),
+            },
+            _ => unreadable(e),
+        })?;
+        if !resolved.starts_with(&self.root) {
+            return Err(ReadError::OutsideRoot {
+                object: object.to_owned(),
+            });
+        }
+        // Opened without blocking (a FIFO with no writer would block the
+        // open itself) and without following a symlink swapped in since the
+        // check, then checked on the open file (no race between check and
+        // read).
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let file = File::from(
+            rustix::fs::open(&resolved, flags, Mode::empty()).map_err(|e| unreadable(e.into()))?,
+        );
+        let metadata = file.metadata().map_err(unreadable)?;
+        if !metadata.is_file() {
+            return Err(ReadError::NotAFile {
+                object: object.to_owned(),
+            });
+        }
+        Ok((file, metadata))
+    }
+
+    /// The size and SHA-256 of the object, read in 64 KiB pieces.
+    pub(crate) fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
+        use sha2::{Digest, Sha256};
+        let (file, _) = self.open_regular(object)?;
+        let mut file = io::BufReader::with_capacity(64 * 1024, file);
+        let mut hasher = Sha256::new();
+        let bytes = io::copy(&mut file, &mut hasher).map_err(|e| unreadable(object, e))?;
+        Ok((bytes, format!("{:x}", hasher.finalize())))
+    }
+
+    /// Every object below `folder` ('/'-separated, `""` for the root), as
+    /// '/'-separated names below the root. Writers' temporary files
+    /// (`.tmp…`) are not objects; symbolic links are not followed, so the
+    /// walk stays inside the root.
+    pub(crate) fn list(&self, folder: &str) -> Result<Vec<String>, StorageError> {
+        let start = if folder.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(folder)
+        };
+        let mut found = Vec::new();
+        if !start.is_dir() {
+            return Ok(found);
+        }
+        for entry in walkdir::WalkDir::new(&start).follow_links(false) {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(&start).to_owned();
+                io_error("list", &path, e.into())
+            })?;
+            let name = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file() || name.starts_with(".tmp") {
+                continue;
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(&self.root)
+                .expect("below the root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            found.push(relative);
+        }
+        Ok(found)
+    }
+
+    /// Creates the folders of `folders` one by one under the root and returns
+    /// the canonical path of the last one.
+    ///
+    /// Creating them one at a time, checking each before going deeper, means a
+    /// symbolic link inside the root that points outside is refused before any
+    /// folder is created on the far side of it.
+    fn create_folders(&self, folders: &str, object: &str) -> Result<PathBuf, StorageError> {
+        let mut dir = self.root.clone();
+        for folder in folders.split('/') {
+            let next = dir.join(folder);
+            match fs::create_dir(&next) {
+                // A new directory entry is only durable once its parent is synced.
+                Ok(()) => sync_dir(&dir)?,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_error("create the output directory", &next, e)),
+            }
+            let resolved = next
+                .canonicalize()
+                .map_err(|e| io_error("resolve the output directory", &next, e))?;
+            if !resolved.starts_with(&self.root) {
+                return Err(StorageError::EscapesRoot {
+                    object: object.to_owned(),
+                    path: resolved,
+                    root: self.root.clone(),
+                });
+            }
+            dir = resolved;
+        }
+        Ok(dir)
+    }
+}
+
+fn unreadable(object: &str, e: io::Error) -> ReadError {
+    ReadError::Unreadable {
+        object: object.to_owned(),
+        transient: io_is_transient(&e),
+        message: e.to_string(),
+    }
+}
+
+fn temp_file_in(dir: &Path) -> io::Result<NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    // Temporary files are private (0600) by default and `persist` keeps that
+    // mode; outputs are meant to be shared, so ask for what `File::create`
+    // would give (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Makes a rename or creation inside `dir` survive a crash.
+fn sync_dir(dir: &Path) -> Result<(), StorageError> {
+    // Only Unix lets a directory be opened and fsynced; Windows makes renames
+    // durable through the file system journal instead.
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error("flush the directory", dir, e))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The storage interface behaves the same on every backend: a directory,
+//! object_store's in-memory store, and S3 (moto, started by the tests on
+//! 127.0.0.1). What the pipeline, `verify` and the worker's `path` sources
+//! rely on is checked here once per backend.
+
+use rapporteur_storage::{OutputKey, ReadError, Storage, StorageError};
+use rapporteur_test_tools::s3;
+use sha2::Digest;
+
+/// Each backend, by name; S3 only where moto is (always under CI=true).
+fn backends() -> Vec<(String, Storage, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec![
+        (
+            "directory".to_string(),
+            Storage::open(dir.path().to_str().unwrap()).unwrap(),
+            Some(dir),
+        ),
+        (
+            "memory".to_string(),
+            Storage::open("memory://test").unwrap(),
+            None,
+        ),
+    ];
+    if let Some(server) = s3::server() {
+        let url = format!("s3://{}/some/prefix", server.bucket());
+        let storage = Storage::open_with(&url, &server.options()).unwrap();
+        all.push(("s3".to_string(), storage, None));
+    }
+    all
+}
+
+fn key(k: &str) -> OutputKey {
+    OutputKey::new(k).unwrap()
+}
+
+#[test]
+fn every_backend_writes_reads_lists_copies_and_deletes_alike() {
+    for (name, storage, _dir) in backends() {
+        let k = key("2023/wsis/side-event");
+        let objects = storage
+            .write_all_atomic(&k, &[("json", b"{}"), ("pdf", b"%PDF-1.7")])
+            .unwrap();
+        assert_eq!(
+            objects,
+            ["2023/wsis/side-event.json", "2023/wsis/side-event.pdf"],
+            "{name}"
+        );
+        assert_eq!(
+            storage.read(&objects[1], 100).unwrap(),
+            b"%PDF-1.7",
+            "{name}"
+        );
+        assert!(storage.exists(&objects[0]).unwrap(), "{name}");
+        assert!(!storage.exists("2023/wsis/other.json").unwrap(), "{name}");
+
+        // Size and checksum, streamed.
+        let (bytes, sha) = storage.sha256(&objects[1]).unwrap();
+        assert_eq!(bytes, 8, "{name}");
+        assert_eq!(
+            sha,
+            format!("{:x}", sha2::Sha256::digest(b"%PDF-1.7")),
+            "{name}"
+        );
+
+        // Reads are bounded, and what is not there says so.
+        assert!(
+            matches!(
+                storage.read(&objects[1], 4),
+                Err(ReadError::TooLarge { limit: 4, .. })
+            ),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                storage.read("2023/none.json", 100),
+                Err(ReadError::NotFound { .. })
+            ),
+            "{name}"
+        );
+        for refused in ["../outside", "/etc/passwd", "a//b", "a\\b"] {
+            assert!(
+                matches!(storage.read(refused, 100), Err(ReadError::Invalid { .. })),
+                "{name}: {refused}"
+            );
+        }
+
+        // Listing is by string prefix, sorted, whatever the backend.
+        storage
+            .write_all_atomic(&key("2023/wsis/side-event-2"), &[("json", b"[]")])
+            .unwrap();
+        storage
+            .write_all_atomic(&key("2024/a"), &[("json", b"[]")])
+            .unwrap();
+        assert_eq!(
+            storage.list("2023/wsis/side-event").unwrap(),
+            [
+                "2023/wsis/side-event-2.json",
+                "2023/wsis/side-event.json",
+                "2023/wsis/side-event.pdf"
+            ],
+            "{name}"
+        );
+        assert_eq!(storage.list("").unwrap().len(), 4, "{name}");
+        assert_eq!(storage.list("2025/").unwrap().len(), 0, "{name}");
+
+        // Copies, including into a hidden folder (kept versions live there).
+        let kept = "2023/wsis/.versions/side-event/1/side-event.json";
+        assert!(storage.copy(&objects[0], kept).unwrap(), "{name}");
+        assert!(
+            !storage.copy("2023/gone.json", "2023/copy.json").unwrap(),
+            "{name}"
+        );
+        assert_eq!(storage.read(kept, 100).unwrap(), b"{}", "{name}");
+        assert!(
+            storage.list("2023/wsis/").unwrap().contains(&kept.to_string()),
+            "{name}"
+        );
+
+        // Deleting twice is no error; a set's manifest is removed by key.
+        storage.delete(&objects[0]).unwrap();
+        storage.delete(&objects[0]).unwrap();
+        assert!(!storage.exists(&objects[0]).unwrap(), "{name}");
+        storage.write_atomic(&k, "manifest.json", b"{}").unwrap();
+        storage.remove(&k, "manifest.json").unwrap();
+        assert!(
+            !storage
+                .exists("2023/wsis/side-event.manifest.json")
+                .unwrap(),
+            "{name}"
+        );
+
+        // The objects of one set share a folder.
+        let err = storage
+            .write_objects(&[("a/x.json", b"1"), ("b/x.json", b"2")])
+            .unwrap_err();
+        assert!(matches!(err, StorageError::InvalidObject { .. }), "{name}");
+        assert!(!storage.exists("a/x.json").unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn storage_urls_are_checked_before_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let file_url = format!("file://{}", dir.path().join("out").display());
+    let storage = Storage::open(&file_url).unwrap();
+    let expected = dir.path().join("out").canonicalize().unwrap();
+    assert_eq!(storage.local_root(), Some(expected.as_path()));
+
+    for (url, says) in [
+        ("ftp://host/x", "unknown scheme"),
+        (
+            "s3://user:secret@bucket/x",
+            "credentials do not belong in the URL",
+        ),
+        ("file://relative", "absolute local path"),
+    ] {
+        let err = Storage::open(url).unwrap_err();
+        assert!(err.to_string().contains(says), "{url}: {err}");
+        assert!(!err.to_string().contains("secret@"), "{url}: {err}");
+    }
+}
+
+/// An object store that does not answer is an outage (transient,
+/// `storage_unavailable`), not a bad document.
+#[test]
+fn an_unreachable_object_store_is_a_transient_error() {
+    // A port nothing listens on: bind, read it, let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = [
+        ("aws_endpoint", format!("http://127.0.0.1:{port}")),
+        ("aws_allow_http", "true".to_string()),
+        ("aws_access_key_id", "x".to_string()),
+        ("aws_secret_access_key", "x".to_string()),
+        ("aws_region", "us-east-1".to_string()),
+    ]
+    .map(|(k, v)| (k.to_string(), v));
+    let storage = Storage::open_with("s3://nowhere/x", &options).unwrap();
+    let err = storage
+        .write_all_atomic(&key("a"), &[("json", b"{}")])
+        .unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(err.code().as_str(), "storage_unavailable");
+    assert!(err.to_string().contains("s3://nowhere/x/a.json"), "{err}");
+}
+
