@@ -26,8 +26,7 @@ pub(crate) struct Tally {
 /// directory unusable), never for a bad input.
 pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let started = Instant::now();
-    let storage = Storage::open(&args.out)
-        .with_context(|| format!("cannot use {} as the output directory", args.out.display()))?;
+    let storage = Storage::open(&args.out).context("cannot use the output storage")?;
     let limits = Limits {
         max_document_bytes: args.max_input_bytes as u64,
         ..Limits::default()
@@ -42,6 +41,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
             font_dir: args.font_dir.clone(),
             dms: rapporteur_model::Dms::from_metadata(&metadata)?,
         },
+        keep_versions: args.keep_versions,
     };
     let mut formats = args.formats.clone();
     formats.sort();
@@ -136,7 +136,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         tally.converted,
         tally.failed,
         written,
-        storage.root().display(),
+        storage.location(),
         started.elapsed().as_secs_f64()
     );
     Ok(tally)

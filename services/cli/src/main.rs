@@ -40,11 +40,12 @@ enum Command {
         #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
         max_input_bytes: usize,
     },
-    /// Check every output manifest under STORAGE (a directory), optionally
-    /// only those whose path starts with PREFIX: each object's size and
-    /// checksum. Exit 1 when anything is missing or changed.
+    /// Check every output manifest in STORAGE (a directory or a storage URL
+    /// such as s3://bucket/prefix), kept versions included, optionally only
+    /// those whose name starts with PREFIX: each object's size and checksum.
+    /// Exit 1 when anything is missing or changed.
     Verify {
-        storage: PathBuf,
+        storage: String,
         prefix: Option<String>,
     },
     /// Print a published JSON Schema: event-summary (default), job-request, job-result or output-manifest.
@@ -59,9 +60,13 @@ pub(crate) struct ConvertArgs {
     /// Summary files, directories (walked recursively) and .zip archives.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Directory the outputs are written to (created if missing).
-    #[arg(long, short)]
-    out: PathBuf,
+    /// Where the outputs go: a directory (created if missing) or a storage
+    /// URL (file://, s3://bucket/prefix, gs://…, az://…; README "Storage").
+    #[arg(long, short, env = "STORAGE_URL")]
+    out: String,
+    /// Replaced versions of a key kept beside its current set (0: none).
+    #[arg(long, default_value_t = rapporteur_pipeline::DEFAULT_KEEP_VERSIONS)]
+    keep_versions: u32,
     /// Comma-separated output formats (default: all three).
     #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
     formats: Vec<Format>,

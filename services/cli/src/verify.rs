@@ -5,11 +5,19 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use rapporteur_manifest::Problem;
+use rapporteur_storage::Storage;
 
 /// Prints the findings and the tally; `Ok(true)` when everything is intact.
-pub(crate) fn run(storage: &Path, prefix: Option<&str>) -> anyhow::Result<bool> {
-    let tally = rapporteur_manifest::verify(storage, prefix)?;
+pub(crate) fn run(location: &str, prefix: Option<&str>) -> anyhow::Result<bool> {
+    // Opening a directory creates it; verifying one that is not there is
+    // a mistyped path, not an empty archive.
+    if !location.contains("://") && !Path::new(location).is_dir() {
+        anyhow::bail!("{}: no such directory", shown(location));
+    }
+    let storage = Storage::open(location).context("cannot use the storage")?;
+    let tally = rapporteur_manifest::verify(&storage, prefix)?;
     for finding in &tally.findings {
         let object = shown(&finding.object);
         let manifest = shown(&finding.manifest);

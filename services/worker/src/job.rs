@@ -2,7 +2,6 @@
 //! fetching the source, and converting it through the shared pipeline. No
 //! broker here; `broker` decides what happens to the message afterwards.
 
-use std::io::Read;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -80,13 +79,16 @@ pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Pr
         })
     });
     match converted {
-        Ok(outputs) => Processed {
+        Ok(done) => Processed {
             result: JobResult {
                 version: JOB_CONTRACT_VERSION.to_string(),
                 job_id: request.job_id,
                 key: Some(key),
                 status: JobStatus::Succeeded,
-                outputs,
+                outputs: done.outputs,
+                manifest: Some(done.manifest),
+                set_version: Some(done.version),
+                replaces: done.replaces,
                 attempts: attempt,
                 duration_ms: started.elapsed().as_millis() as u64,
                 metadata: request.metadata,
@@ -172,6 +174,9 @@ fn failed(
             key,
             status: JobStatus::Failed,
             outputs: Vec::new(),
+            manifest: None,
+            set_version: None,
+            replaces: None,
             attempts: attempt,
             duration_ms: started.elapsed().as_millis() as u64,
             metadata,
@@ -268,12 +273,16 @@ fn formats(request: &JobRequest) -> Result<Vec<Format>, ConvertError> {
     }
 }
 
+/// What a succeeded job wrote (or found current).
+struct Done {
+    outputs: Vec<OutputFile>,
+    manifest: String,
+    version: u32,
+    replaces: Option<u32>,
+}
+
 /// Fetches the source and converts it (blocking).
-fn convert(
-    worker: &Worker,
-    request: &JobRequest,
-    key: &str,
-) -> Result<Vec<OutputFile>, ConvertError> {
+fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, ConvertError> {
     let formats = formats(request)?;
     let key = OutputKey::new(key)
         .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
@@ -307,7 +316,7 @@ fn convert(
             worker.metrics.output_written(output.format.extension());
         }
     }
-    Ok(converted
+    let outputs = converted
         .outputs
         .into_iter()
         .map(|output| OutputFile {
@@ -316,7 +325,13 @@ fn convert(
             bytes: output.bytes,
             sha256: output.sha256,
         })
-        .collect())
+        .collect();
+    Ok(Done {
+        outputs,
+        manifest: converted.manifest,
+        version: converted.version,
+        replaces: converted.replaces,
+    })
 }
 
 fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertError> {

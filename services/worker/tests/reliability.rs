@@ -32,7 +32,7 @@ const INPUTS: [&str; 4] = [
 /// reference JSON of each input converted in-process.
 fn bulk_jobs(count: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let reference_root = tempfile::tempdir().unwrap();
-    let storage = Storage::open(reference_root.path()).unwrap();
+    let storage = Storage::open_dir(reference_root.path()).unwrap();
     let references: Vec<Vec<u8>> = INPUTS
         .iter()
         .map(|name| {

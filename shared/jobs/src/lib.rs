@@ -131,6 +131,15 @@ pub struct JobResult {
     pub status: JobStatus,
     /// Every output written, in format order (empty for a failed job).
     pub outputs: Vec<OutputFile>,
+    /// The set's manifest, by its name in storage
+    /// ("2023/side-event.manifest.json"); absent for a failed job.
+    pub manifest: Option<String>,
+    /// The version of the key's output set: 1 for its first set, one more
+    /// for each set that replaced another; absent for a failed job.
+    pub set_version: Option<u32>,
+    /// The version this set replaced (kept beside it while the storage
+    /// keeps versions); absent for a first set and a failed job.
+    pub replaces: Option<u32>,
     /// How many times the job was tried, this one included.
     pub attempts: u32,
     /// Time spent on the final attempt, in milliseconds.

@@ -280,6 +280,11 @@ fn check_object(storage: &Storage, output: &ManifestOutput) -> Result<(), Proble
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    fn open(root: &Path) -> Storage {
+        Storage::open_dir(root).unwrap()
+    }
 
     fn manifest(root: &Path, key: &str, content: &[u8]) -> Manifest {
         let path = format!("{key}.json");
@@ -288,6 +293,8 @@ mod tests {
         Manifest {
             manifest_version: MANIFEST_VERSION.into(),
             key: key.into(),
+            version: 1,
+            replaces: None,
             job_id: None,
             source: ManifestSource {
                 name: "a.txt".into(),
@@ -330,14 +337,14 @@ mod tests {
         }
         // A writer's temporary file is no manifest.
         std::fs::write(root.join("2023/.tmp.manifest.json"), b"{").unwrap();
-        let tally = verify(root, None).unwrap();
+        let tally = verify(&open(root), None).unwrap();
         assert_eq!((tally.manifests, tally.objects, tally.intact), (4, 4, 4));
         assert!(tally.is_intact());
 
         std::fs::write(root.join("2023/a.json"), b"tampered").unwrap();
         std::fs::remove_file(root.join("2024/c.json")).unwrap();
         std::fs::write(root.join("d.manifest.json"), b"not json").unwrap();
-        let tally = verify(root, None).unwrap();
+        let tally = verify(&open(root), None).unwrap();
         assert_eq!((tally.manifests, tally.objects, tally.intact), (4, 3, 1));
         let found: Vec<(&str, bool)> = tally
             .findings
@@ -359,7 +366,7 @@ mod tests {
         );
 
         // A prefix narrows the check to one folder.
-        let tally = verify(root, Some("2023")).unwrap();
+        let tally = verify(&open(root), Some("2023")).unwrap();
         assert_eq!((tally.manifests, tally.intact), (2, 1));
     }
 
@@ -374,7 +381,7 @@ mod tests {
         escaping.outputs[0].sha256 = sha256_hex(b"x");
         escaping.outputs[0].bytes = 1;
         store(&inner, &escaping);
-        let tally = verify(&inner, None).unwrap();
+        let tally = verify(&open(&inner), None).unwrap();
         assert_eq!(tally.intact, 0);
         assert!(matches!(tally.findings[0].problem, Problem::Missing(_)));
     }
@@ -396,7 +403,7 @@ mod tests {
         filed.insert("dms".into(), serde_json::json!({"title": "T"}));
         assert!(!m.is_current_for(&sha, &m.options, &filed, "0.1.0"));
         assert!(!m.is_current_for(&sha, &m.options, &metadata, "0.2.0"));
-        assert!(m.objects_intact(root.path()));
+        assert!(m.objects_intact(&open(root.path())));
     }
 
     #[test]

@@ -11,12 +11,12 @@
 
 pub use rapporteur_codes::ErrorCode;
 use rapporteur_manifest::{
-    MANIFEST_EXTENSION, MANIFEST_VERSION, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
+    MANIFEST_EXTENSION, MANIFEST_VERSION, MAX_MANIFEST_BYTES, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
 };
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseError, ParseOptions};
 use rapporteur_render::{Format, RenderOptions};
-use rapporteur_storage::{OutputKey, Storage, StorageError, object_name};
+use rapporteur_storage::{OutputKey, ReadError, Storage, StorageError, object_name};
 use sha2::{Digest, Sha256};
 
 /// Settings shared by every conversion of a process.
@@ -184,17 +184,33 @@ impl Converter {
             line: None,
             transient: e.is_transient(),
         };
-        let current = rapporteur_manifest::read(storage, &manifest_object).map_err(|reason| {
-            ConvertError {
-                code: ErrorCode::StorageUnavailable,
-                message: format!("{name}: the manifest of {key} cannot be read: {reason}"),
-                line: None,
+        // No readable manifest (none, not one, or storage shaped so that
+        // none can be there) is no current set; the write then says what
+        // is wrong. Storage that does not answer is an outage.
+        let current = match storage.read(&manifest_object, MAX_MANIFEST_BYTES) {
+            Ok(bytes) => Manifest::from_json(&bytes).ok(),
+            Err(ReadError::Unreadable {
                 transient: true,
+                message,
+                ..
+            }) => {
+                return Err(ConvertError {
+                    code: ErrorCode::StorageUnavailable,
+                    message: format!("{name}: the manifest of {key} cannot be read: {message}"),
+                    line: None,
+                    transient: true,
+                });
             }
-        })?;
-        if let Some(current) = &current
+            Err(_) => None,
+        };
+        // The same source, options, metadata and Rapporteur version: the
+        // set is current unless an object of it is damaged or `force` asks
+        // for it again; then it is rewritten as the same version.
+        let same = current.as_ref().filter(|current| {
+            current.is_current_for(&source_sha256, &identity, metadata, VERSION)
+        });
+        if let Some(current) = same
             && !provenance.force
-            && current.is_current_for(&source_sha256, &identity, metadata, VERSION)
             && current.objects_intact(storage)
         {
             let outputs = current
@@ -236,15 +252,19 @@ impl Converter {
         // The set being replaced: the current one, or, when a replacement
         // stopped between taking the old manifest away and writing the new
         // one (outputs there, no manifest), the newest kept version.
-        let replaces = match &current {
-            Some(current) => Some(current.version),
-            None => self.interrupted_version(storage, key, formats)?,
+        let (version, replaces) = match (same, &current) {
+            (Some(same), _) => (same.version, same.replaces),
+            (None, Some(current)) => {
+                if self.keep_versions > 0 {
+                    keep(storage, key, current).map_err(storage_error)?;
+                }
+                (current.version.saturating_add(1), Some(current.version))
+            }
+            (None, None) => match self.interrupted_version(storage, key, formats)? {
+                Some(replaced) => (replaced.saturating_add(1), Some(replaced)),
+                None => (1, None),
+            },
         };
-        if let Some(current) = &current
-            && self.keep_versions > 0
-        {
-            keep(storage, key, current).map_err(storage_error)?;
-        }
         // The old manifest goes first: from here until the new one lands,
         // no manifest claims objects that are being replaced.
         storage
@@ -263,7 +283,6 @@ impl Converter {
                 sha256: format!("{:x}", Sha256::digest(&bytes)),
             })
             .collect();
-        let version = replaces.map_or(1, |v| v.saturating_add(1));
         let manifest = Manifest {
             manifest_version: MANIFEST_VERSION.to_string(),
             key: key.as_str().to_string(),
@@ -300,7 +319,8 @@ impl Converter {
         // Only the newest `keep_versions` replaced sets are kept: each new
         // version lets the one that falls out go (one probe, no listing,
         // so that reconverting a large archive stays linear).
-        if let Some(gone) = version.checked_sub(self.keep_versions.saturating_add(1))
+        if replaces.is_some()
+            && let Some(gone) = version.checked_sub(self.keep_versions.saturating_add(1))
             && gone > 0
         {
             drop_kept(storage, key, gone).map_err(storage_error)?;
@@ -399,7 +419,7 @@ mod tests {
     #[test]
     fn writes_every_format_and_reports_checksums() {
         let root = tempfile::tempdir().unwrap();
-        let storage = Storage::open(root.path()).unwrap();
+        let storage = Storage::open_dir(root.path()).unwrap();
         let key = OutputKey::new("2023/seed").unwrap();
         let written = Converter::default()
             .convert("seed.txt", SEED, &[Format::Json], &key, &storage)
@@ -417,7 +437,7 @@ mod tests {
     #[test]
     fn the_manifest_commits_the_set_and_a_current_set_is_not_rewritten() {
         let root = tempfile::tempdir().unwrap();
-        let storage = Storage::open(root.path()).unwrap();
+        let storage = Storage::open_dir(root.path()).unwrap();
         let key = OutputKey::new("2023/seed").unwrap();
         let converter = Converter::default();
         let metadata: serde_json::Map<String, serde_json::Value> =
@@ -432,8 +452,11 @@ mod tests {
             .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
             .unwrap();
         assert!(!first.unchanged);
-        assert_eq!(first.manifest, root.path().join("2023/seed.manifest.json"));
-        let manifest = Manifest::from_json(&std::fs::read(&first.manifest).unwrap()).unwrap();
+        assert_eq!(first.manifest, "2023/seed.manifest.json");
+        let on_disk = |object: &str| root.path().join(object);
+        let manifest =
+            Manifest::from_json(&std::fs::read(on_disk(&first.manifest)).unwrap()).unwrap();
+        assert_eq!((manifest.version, manifest.replaces), (1, None));
         assert_eq!(manifest.job_id.as_deref(), Some("job-1"));
         assert_eq!(
             manifest.source.sha256,
@@ -443,32 +466,36 @@ mod tests {
         assert_eq!(manifest.metadata, metadata);
         let paths: Vec<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(paths, ["2023/seed.json", "2023/seed.docx"]);
-        let tally = rapporteur_manifest::verify(root.path(), None).unwrap();
+        let tally = rapporteur_manifest::verify(&storage, None).unwrap();
         assert_eq!((tally.manifests, tally.intact), (1, 2));
         assert!(tally.is_intact());
 
         // The same source, options and metadata again (a redelivery): nothing
         // is written, the outputs are reported as they are.
-        let stamps: Vec<_> = first.outputs.iter().map(|o| modified(&o.path)).collect();
-        let manifest_stamp = modified(&first.manifest);
+        let stamps: Vec<_> = first.outputs.iter().map(|o| modified(&on_disk(&o.object))).collect();
+        let manifest_stamp = modified(&on_disk(&first.manifest));
         std::thread::sleep(std::time::Duration::from_millis(20));
         let again = converter
             .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
             .unwrap();
         assert!(again.unchanged);
         assert_eq!(again.outputs, first.outputs);
-        let after: Vec<_> = again.outputs.iter().map(|o| modified(&o.path)).collect();
+        let after: Vec<_> = again.outputs.iter().map(|o| modified(&on_disk(&o.object))).collect();
         assert_eq!(after, stamps);
-        assert_eq!(modified(&again.manifest), manifest_stamp);
+        assert_eq!(modified(&on_disk(&again.manifest)), manifest_stamp);
 
-        // A damaged output is not current: the set is written again.
+        // A damaged output is not current: the set is written again, as
+        // the same version (a repair is no new version, and the damaged
+        // set is not kept).
         std::fs::write(root.path().join("2023/seed.json"), b"{}").unwrap();
         let repaired = converter
             .convert_for("seed.txt", SEED, &formats, &key, &storage, job)
             .unwrap();
         assert!(!repaired.unchanged);
+        assert_eq!((repaired.version, repaired.replaces), (1, None));
+        assert!(!root.path().join("2023/.versions").exists());
         assert!(
-            rapporteur_manifest::verify(root.path(), None)
+            rapporteur_manifest::verify(&storage, None)
                 .unwrap()
                 .is_intact()
         );
@@ -484,12 +511,13 @@ mod tests {
             .unwrap();
         assert!(!refiled.unchanged);
         assert_ne!(refiled.outputs[1].sha256, first.outputs[1].sha256);
+        assert_eq!((refiled.version, refiled.replaces), (2, Some(1)));
     }
 
     #[test]
     fn a_failed_replacement_leaves_no_manifest_claiming_the_old_set() {
         let root = tempfile::tempdir().unwrap();
-        let storage = Storage::open(root.path()).unwrap();
+        let storage = Storage::open_dir(root.path()).unwrap();
         let key = OutputKey::new("seed").unwrap();
         let converter = Converter::default();
         converter
@@ -510,7 +538,7 @@ mod tests {
         );
         assert!(!root.path().join("seed.manifest.json").exists());
         assert_eq!(
-            rapporteur_manifest::verify(root.path(), None)
+            rapporteur_manifest::verify(&storage, None)
                 .unwrap()
                 .manifests,
             0
@@ -520,7 +548,7 @@ mod tests {
     #[test]
     fn parse_rejections_and_blocked_outputs_are_permanent() {
         let root = tempfile::tempdir().unwrap();
-        let storage = Storage::open(root.path()).unwrap();
+        let storage = Storage::open_dir(root.path()).unwrap();
         let converter = Converter::default();
         let key = OutputKey::new("press").unwrap();
         let error = converter

@@ -114,6 +114,16 @@ impl DirStore {
         }
     }
 
+    /// The object's modification time, in nanoseconds.
+    pub(crate) fn stamp(&self, object: &str) -> Option<String> {
+        let modified = fs::symlink_metadata(self.root.join(object))
+            .ok()?
+            .modified()
+            .ok()?;
+        let since = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(since.as_nanos().to_string())
+    }
+
     /// Whether the object is there (a regular file; links are not followed).
     pub(crate) fn exists(&self, object: &str) -> bool {
         fs::symlink_metadata(self.root.join(object)).is_ok_and(|m| m.is_file())

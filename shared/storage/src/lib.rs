@@ -596,6 +596,18 @@ impl Storage {
         }
     }
 
+    /// What changes whenever an object is written, even with the same
+    /// bytes: its modification time (and, on object storage, its ETag).
+    /// `None` when it is not there. Tests use it to show that a current
+    /// set is not rewritten.
+    pub fn stamp(&self, object: &str) -> Result<Option<String>, StorageError> {
+        checked(object)?;
+        match &self.backend {
+            Backend::Dir(dir) => Ok(dir.stamp(object)),
+            Backend::Object(store) => store.stamp(object),
+        }
+    }
+
     /// The names of every object whose name starts with `prefix` (as object
     /// stores mean it: "2023/" is a folder, "2023/a" also takes "2023/ab"),
     /// sorted. Writers' temporary files are not listed.
@@ -614,7 +626,8 @@ impl Storage {
     }
 
     /// Copies an object (kept versions are copies of the set they keep);
-    /// `Ok(false)` when there is no object `from` to copy.
+    /// `Ok(false)` when there is no object `from` to copy (nothing, or a
+    /// folder, is there).
     pub fn copy(&self, from: &str, to: &str) -> Result<bool, StorageError> {
         checked(from)?;
         checked(to)?;
@@ -622,7 +635,9 @@ impl Storage {
             Backend::Dir(_) => {
                 let bytes = match self.read(from, u64::MAX) {
                     Ok(bytes) => bytes,
-                    Err(ReadError::NotFound { .. }) => return Ok(false),
+                    Err(ReadError::NotFound { .. } | ReadError::NotAFile { .. }) => {
+                        return Ok(false);
+                    }
                     Err(e) => {
                         return Err(StorageError::Object {
                             operation: "copy",

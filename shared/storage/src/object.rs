@@ -269,6 +269,21 @@ impl ObjectBackend {
         }
     }
 
+    pub(crate) fn stamp(&self, object: &str) -> Result<Option<String>, StorageError> {
+        let path = self.path(object)?;
+        let store = self.store.clone();
+        match run(async move { store.head(&path).await }) {
+            Some(Ok(meta)) => Ok(Some(format!(
+                "{} {}",
+                meta.e_tag.unwrap_or_default(),
+                meta.last_modified.timestamp_nanos_opt().unwrap_or_default()
+            ))),
+            Some(Err(object_store::Error::NotFound { .. })) => Ok(None),
+            Some(Err(e)) => Err(self.error("look up", object, e)),
+            None => Err(self.panicked("look up", object)),
+        }
+    }
+
     pub(crate) fn read(&self, object: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let path = self.path(object).map_err(|_| ReadError::Invalid {
             object: bounded(object, 200),
