@@ -389,10 +389,12 @@ fn a_rerun_converts_only_what_is_not_current_and_verify_checks_every_manifest() 
             String::from_utf8(output.stdout).unwrap(),
         )
     };
+    // b's first version is kept beside its second, and verified too.
+    assert!(out.path().join(".versions/b/1/b.manifest.json").is_file());
     let (code, text) = verify(&[]);
     assert_eq!(code, Some(0), "{text}");
     assert!(
-        text.contains("verified 2 manifests: 4 of 4 objects intact, 0 problems"),
+        text.contains("verified 3 manifests: 6 of 6 objects intact, 0 problems"),
         "{text}"
     );
 
@@ -408,7 +410,7 @@ fn a_rerun_converts_only_what_is_not_current_and_verify_checks_every_manifest() 
         text.contains("missing  b.json (in b.manifest.json)"),
         "{text}"
     );
-    assert!(text.contains("2 of 4 objects intact, 2 problems"), "{text}");
+    assert!(text.contains("4 of 6 objects intact, 2 problems"), "{text}");
     let (code, text) = verify(&["a"]);
     assert_eq!(code, Some(1), "{text}");
     assert!(

@@ -63,16 +63,20 @@ fn bulk_jobs(count: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     (jobs, references)
 }
 
-/// Every job succeeded once, its outputs are on disk and equal to the
-/// reference, the event's checksum is the file's, and the DLQ is empty.
+/// Every job succeeded once, its outputs are in storage and equal to the
+/// reference, the event's checksum is the object's, every manifest verifies
+/// (as `rapporteur verify` checks it), and the DLQ is empty.
 async fn assert_all_converted(harness: &Harness, count: usize, references: &[Vec<u8>]) {
     let results = harness.results(count, Duration::from_secs(240)).await;
     assert_eq!(results.len(), count, "every job has a result event");
+    let store = harness.store();
     for (i, reference) in (0..count).map(|i| (i, &references[i % references.len()])) {
         let result = &results[&format!("job-{i}")];
         assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
-        let path = harness.storage_path().join(format!("bulk/{i:04}.json"));
-        let written = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let object = format!("bulk/{i:04}.json");
+        let written = store
+            .read(&object, 1 << 24)
+            .unwrap_or_else(|e| panic!("{object}: {e}"));
         assert!(
             written == *reference,
             "job-{i}'s output differs from the reference conversion"
@@ -82,7 +86,14 @@ async fn assert_all_converted(harness: &Harness, count: usize, references: &[Vec
             format!("{:x}", Sha256::digest(&written))
         );
         assert_eq!(result.outputs[0].path, format!("bulk/{i:04}.json"));
+        assert_eq!(
+            result.manifest.as_deref(),
+            Some(format!("bulk/{i:04}.manifest.json").as_str())
+        );
     }
+    let tally = rapporteur_manifest::verify(&store, Some("bulk/")).unwrap();
+    assert_eq!((tally.manifests, tally.intact), (count, count));
+    assert!(tally.is_intact(), "{:?}", tally.findings);
     assert!(
         harness
             .take_all(&harness.topology.dead_letter_queue())
@@ -92,38 +103,27 @@ async fn assert_all_converted(harness: &Harness, count: usize, references: &[Vec
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn thousand_jobs_three_workers_one_killed_mid_run() {
-    let _serial = ONE_AT_A_TIME.lock().await;
-    if !Tool::RabbitMq.available() {
-        return;
-    }
-    let harness = Harness::new("kill").await;
-    let (jobs, references) = bulk_jobs(1000);
+/// Jobs spread over three workers, one killed with SIGKILL once the run
+/// is under way: its unacknowledged jobs are redelivered to the others.
+async fn workers_one_killed_mid_run(harness: Harness, count: usize) {
+    let (jobs, references) = bulk_jobs(count);
     harness.publish(&jobs).await;
     let mut workers: Vec<_> = (0..3).map(|_| harness.start_worker(WORKER, &[])).collect();
-    // Kill one worker once the run is under way: its unacked jobs must be
-    // redelivered to the others.
-    harness.results(100, Duration::from_secs(60)).await;
+    harness.results(count / 10, Duration::from_secs(60)).await;
     signal_and_wait(&mut workers[0], "KILL");
-    assert_all_converted(&harness, 1000, &references).await;
+    assert_all_converted(&harness, count, &references).await;
     for worker in &mut workers[1..] {
         assert!(signal_and_wait(worker, "TERM").success());
     }
     harness.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn thousand_jobs_survive_the_broker_closing_every_connection() {
-    let _serial = ONE_AT_A_TIME.lock().await;
-    if !Tool::RabbitMq.available() {
-        return;
-    }
-    let harness = Harness::new("close").await;
-    let (jobs, references) = bulk_jobs(1000);
+/// The broker closes every connection mid-run; the workers reconnect.
+async fn jobs_survive_the_broker_closing_every_connection(harness: Harness, count: usize) {
+    let (jobs, references) = bulk_jobs(count);
     harness.publish(&jobs).await;
     let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(WORKER, &[])).collect();
-    harness.results(100, Duration::from_secs(60)).await;
+    harness.results(count / 10, Duration::from_secs(60)).await;
     let closed = std::process::Command::new("rabbitmqctl")
         .args(["close_all_connections", "rapporteur reliability test"])
         .output()
@@ -133,11 +133,57 @@ async fn thousand_jobs_survive_the_broker_closing_every_connection() {
         "{}",
         String::from_utf8_lossy(&closed.stderr)
     );
-    assert_all_converted(&harness, 1000, &references).await;
+    assert_all_converted(&harness, count, &references).await;
     for worker in &mut workers {
         assert!(signal_and_wait(worker, "TERM").success());
     }
     harness.cleanup().await;
+}
+
+/// Jobs on S3 in the tests below: moto answers a few hundred requests a
+/// second, and every job makes about five.
+const S3_JOBS: usize = 300;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_jobs_three_workers_one_killed_mid_run() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    workers_one_killed_mid_run(Harness::new("kill").await, 1000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_s3_jobs_three_workers_one_killed_mid_run() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let Some(harness) = Harness::on_s3("kill-s3").await else {
+        return;
+    };
+    workers_one_killed_mid_run(harness, S3_JOBS).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_jobs_survive_the_broker_closing_every_connection() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    jobs_survive_the_broker_closing_every_connection(Harness::new("close").await, 1000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_s3_jobs_survive_the_broker_closing_every_connection() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let Some(harness) = Harness::on_s3("close-s3").await else {
+        return;
+    };
+    jobs_survive_the_broker_closing_every_connection(harness, S3_JOBS).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,10 +192,29 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
     if !Tool::RabbitMq.available() {
         return;
     }
-    let harness = Harness::new("poison").await;
+    poison_jobs(Harness::new("poison").await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_s3_poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let Some(harness) = Harness::on_s3("poison-s3").await else {
+        return;
+    };
+    poison_jobs(harness).await;
+}
+
+/// Poison jobs of every kind beside two good ones, a `path` source read
+/// from the storage among them.
+async fn poison_jobs(harness: Harness) {
     let seed = example("wsis-cooperation-sdgs.txt");
-    std::fs::create_dir_all(harness.storage_path().join("inbox")).unwrap();
-    std::fs::write(harness.storage_path().join("inbox/seed.txt"), &seed).unwrap();
+    let store = harness.store();
+    store
+        .write_objects(&[("inbox/seed.txt", seed.as_bytes())])
+        .unwrap();
     let job = |value: serde_json::Value| serde_json::to_vec(&value).unwrap();
     let text = |id: &str| serde_json::json!({"version": "1", "job_id": id, "source": {"kind": "text", "name": "s.txt", "text": seed}});
     let mut unknown_format = text("unknown-format");
@@ -218,9 +283,12 @@ async fn poison_jobs_are_dead_lettered_with_their_reason_and_the_rest_succeed() 
             results[id]
         );
     }
-    assert!(harness.storage_path().join("s.json").exists());
-    assert!(harness.storage_path().join("seed.json").exists());
+    assert!(store.exists("s.json").unwrap());
+    assert!(store.exists("seed.json").unwrap());
     assert!(!harness.storage_path().join("../../escaped.json").exists());
+    let tally = rapporteur_manifest::verify(&store, None).unwrap();
+    assert_eq!((tally.manifests, tally.objects), (2, 4));
+    assert!(tally.is_intact(), "{:?}", tally.findings);
 
     let dead = harness
         .take_all(&harness.topology.dead_letter_queue())

@@ -196,7 +196,10 @@ impl Converter {
             }) => {
                 return Err(ConvertError {
                     code: ErrorCode::StorageUnavailable,
-                    message: format!("{name}: the manifest of {key} cannot be read: {message}"),
+                    message: format!(
+                        "{name}: cannot read {}: {message}",
+                        storage.describe(&manifest_object)
+                    ),
                     line: None,
                     transient: true,
                 });

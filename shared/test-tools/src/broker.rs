@@ -52,7 +52,13 @@ pub async fn connect() -> Connection {
 pub struct Harness {
     pub topology: Topology,
     pub prefix: String,
+    /// The directory of the directory backend (unused on S3).
     pub storage: tempfile::TempDir,
+    /// What the workers get as `--storage`: the directory, or an
+    /// `s3://` URL on the test binary's moto server ([`Harness::on_s3`]).
+    pub storage_url: String,
+    /// The environment that reaches the S3 server (empty for a directory).
+    storage_env: Vec<(&'static str, String)>,
     results_queue: String,
     /// Every result collected so far, by job id (the last one wins).
     seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
@@ -64,6 +70,27 @@ impl Harness {
     /// Declares the topology and a durable queue that collects every result
     /// event, so results survive connections being closed under the test.
     pub async fn new(name: &str) -> Harness {
+        let storage = tempfile::tempdir().unwrap();
+        let url = storage.path().to_str().unwrap().to_owned();
+        Harness::with_storage(name, storage, url, Vec::new()).await
+    }
+
+    /// A harness whose workers write to S3 (a bucket of its own on the
+    /// moto server the tests start); `None` where moto is missing outside
+    /// CI ([`crate::Tool::available`]).
+    pub async fn on_s3(name: &str) -> Option<Harness> {
+        let server = crate::s3::server()?;
+        let url = format!("s3://{}/outputs", server.bucket());
+        let storage = tempfile::tempdir().unwrap();
+        Some(Harness::with_storage(name, storage, url, server.env()).await)
+    }
+
+    async fn with_storage(
+        name: &str,
+        storage: tempfile::TempDir,
+        storage_url: String,
+        storage_env: Vec<(&'static str, String)>,
+    ) -> Harness {
         let prefix = format!("test-{}-{name}", std::process::id());
         let topology = Topology::new(&prefix);
         let results_queue = format!("{prefix}.test-results");
@@ -79,7 +106,9 @@ impl Harness {
         Harness {
             topology,
             prefix,
-            storage: tempfile::tempdir().unwrap(),
+            storage,
+            storage_url,
+            storage_env,
             results_queue,
             seen: Default::default(),
             all: Default::default(),
@@ -88,6 +117,16 @@ impl Harness {
 
     pub fn storage_path(&self) -> &Path {
         self.storage.path()
+    }
+
+    /// The storage the workers write to, opened here, for assertions.
+    pub fn store(&self) -> rapporteur_storage::Storage {
+        let options: Vec<(String, String)> = self
+            .storage_env
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect();
+        rapporteur_storage::Storage::open_with(&self.storage_url, &options).unwrap()
     }
 
     /// The command line of a worker on this harness's queues and storage,
@@ -103,7 +142,8 @@ impl Harness {
             command.args(["--concurrency", "4"]);
         }
         command
-            .args(["--storage", self.storage_path().to_str().unwrap()])
+            .args(["--storage", &self.storage_url])
+            .envs(self.storage_env.iter().map(|(name, value)| (name, value)))
             .args(["--queue-prefix", &self.prefix])
             .args(["--max-attempts", &settings.max_attempts.to_string()])
             .args([
