@@ -119,5 +119,10 @@ fn an_unreachable_store_fails_the_run_with_the_storage_named() {
         "{said}"
     );
     let verified = rapporteur(&["verify", "s3://nowhere/x"], &env);
-    assert_eq!(verified.status.code(), Some(2), "{}", text(&verified.stderr));
+    assert_eq!(
+        verified.status.code(),
+        Some(2),
+        "{}",
+        text(&verified.stderr)
+    );
 }

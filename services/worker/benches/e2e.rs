@@ -7,7 +7,11 @@
 //! pace instead of as fast as the broker confirms them, so the latencies are
 //! those of a worker keeping up rather than of a backlog. BENCH_FORMATS (e.g.
 //! `json`) narrows the formats, which shows what the broker and the durable
-//! writes cost on their own.
+//! writes cost on their own. BENCH_STORAGE picks the storage: `dir` (a
+//! temporary directory, the default), `s3` (moto, started here; its own
+//! speed, a Python server's, bounds the run) or any storage URL, reached
+//! with the AWS_* environment of the bench. BENCH_WORKER names another
+//! worker binary to run (an older build, for before/after ratios).
 //! Run with `make bench-e2e`; needs RabbitMQ on 127.0.0.1:5672.
 
 use std::collections::HashMap;
@@ -70,6 +74,16 @@ async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
         .collect();
     inputs.sort();
     let storage = tempfile::tempdir().unwrap();
+    let (storage_url, storage_env) = match std::env::var("BENCH_STORAGE").as_deref() {
+        Err(_) | Ok("" | "dir") => (storage.path().to_str().unwrap().to_owned(), Vec::new()),
+        Ok("s3") => {
+            let server = rapporteur_test_tools::s3::server()
+                .expect("BENCH_STORAGE=s3 needs moto (pip install 'moto[server]')");
+            (format!("s3://{}/bench", server.bucket()), server.env())
+        }
+        Ok(url) => (url.to_owned(), Vec::new()),
+    };
+    println!("storage: {storage_url}");
     let prefix = format!("bench-{}", std::process::id());
     let topology = Topology::new(&prefix);
     let connection = Connection::connect(URL, ConnectionProperties::default())
@@ -98,16 +112,21 @@ async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
         .await
         .unwrap();
 
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_rapporteur-worker"))
+    // BENCH_WORKER runs another build of the worker (an older commit's) with
+    // this bench, for before/after ratios measured in one session.
+    let worker_binary = std::env::var("BENCH_WORKER")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_rapporteur-worker").to_owned());
+    let mut worker = Command::new(&worker_binary)
         .args([
             "--storage",
-            storage.path().to_str().unwrap(),
+            &storage_url,
             "--queue-prefix",
             &prefix,
             "--metrics-addr",
             "127.0.0.1:0",
         ])
         .env("AMQP_URL", URL)
+        .envs(storage_env.iter().map(|(name, value)| (name, value)))
         .env("RUST_LOG", "error")
         .stderr(Stdio::inherit())
         .spawn()

@@ -201,13 +201,17 @@ fn main() -> anyhow::Result<()> {
     // On a thread of its own: a large shared root takes a while to walk,
     // and consuming need not wait for it.
     // Object stores have no temporary files: a PUT is whole or absent.
-    if let Some(root) = worker.storage.local_root().map(std::path::Path::to_path_buf) {
-      std::thread::spawn(move || {
-        let swept = sweep::sweep_temp_files(&root, std::time::SystemTime::now());
-        if swept > 0 {
-            tracing::info!(swept, "removed temporary files left by a killed worker");
-        }
-      });
+    if let Some(root) = worker
+        .storage
+        .local_root()
+        .map(std::path::Path::to_path_buf)
+    {
+        std::thread::spawn(move || {
+            let swept = sweep::sweep_temp_files(&root, std::time::SystemTime::now());
+            if swept > 0 {
+                tracing::info!(swept, "removed temporary files left by a killed worker");
+            }
+        });
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

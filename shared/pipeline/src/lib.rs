@@ -11,7 +11,8 @@
 
 pub use rapporteur_codes::ErrorCode;
 use rapporteur_manifest::{
-    MANIFEST_EXTENSION, MANIFEST_VERSION, MAX_MANIFEST_BYTES, Manifest, ManifestOutput, ManifestSource, RenderIdentity,
+    MANIFEST_EXTENSION, MANIFEST_VERSION, MAX_MANIFEST_BYTES, Manifest, ManifestOutput,
+    ManifestSource, RenderIdentity,
 };
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseError, ParseOptions};
@@ -209,9 +210,9 @@ impl Converter {
         // The same source, options, metadata and Rapporteur version: the
         // set is current unless an object of it is damaged or `force` asks
         // for it again; then it is rewritten as the same version.
-        let same = current.as_ref().filter(|current| {
-            current.is_current_for(&source_sha256, &identity, metadata, VERSION)
-        });
+        let same = current
+            .as_ref()
+            .filter(|current| current.is_current_for(&source_sha256, &identity, metadata, VERSION));
         if let Some(current) = same
             && !provenance.force
             && current.objects_intact(storage)
@@ -475,7 +476,11 @@ mod tests {
 
         // The same source, options and metadata again (a redelivery): nothing
         // is written, the outputs are reported as they are.
-        let stamps: Vec<_> = first.outputs.iter().map(|o| modified(&on_disk(&o.object))).collect();
+        let stamps: Vec<_> = first
+            .outputs
+            .iter()
+            .map(|o| modified(&on_disk(&o.object)))
+            .collect();
         let manifest_stamp = modified(&on_disk(&first.manifest));
         std::thread::sleep(std::time::Duration::from_millis(20));
         let again = converter
@@ -483,7 +488,11 @@ mod tests {
             .unwrap();
         assert!(again.unchanged);
         assert_eq!(again.outputs, first.outputs);
-        let after: Vec<_> = again.outputs.iter().map(|o| modified(&on_disk(&o.object))).collect();
+        let after: Vec<_> = again
+            .outputs
+            .iter()
+            .map(|o| modified(&on_disk(&o.object)))
+            .collect();
         assert_eq!(after, stamps);
         assert_eq!(modified(&on_disk(&again.manifest)), manifest_stamp);
 

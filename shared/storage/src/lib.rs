@@ -192,7 +192,10 @@ pub enum StorageError {
     )]
     InvalidExtension { extension: String },
     #[error("object name {object:?} is refused: {reason}")]
-    InvalidObject { object: String, reason: &'static str },
+    InvalidObject {
+        object: String,
+        reason: &'static str,
+    },
     #[error(
         "cannot {operation} {location}: {message}; check the storage URL, the credentials and that the bucket exists"
     )]
@@ -258,7 +261,10 @@ pub enum ReadError {
     #[error("{object}: larger than the limit of {limit} bytes")]
     TooLarge { object: String, limit: u64 },
     #[error("{object}: refused: {reason}")]
-    Invalid { object: String, reason: &'static str },
+    Invalid {
+        object: String,
+        reason: &'static str,
+    },
     #[error("{object}: cannot be read: {message}")]
     Unreadable {
         object: String,
@@ -643,7 +649,13 @@ impl Storage {
                             operation: "copy",
                             location: self.describe(from),
                             message: e.to_string(),
-                            transient: matches!(e, ReadError::Unreadable { transient: true, .. }),
+                            transient: matches!(
+                                e,
+                                ReadError::Unreadable {
+                                    transient: true,
+                                    ..
+                                }
+                            ),
                         });
                     }
                 };

@@ -25,9 +25,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use object_store::path::Path as ObjectPath;
 use object_store::prefix::PrefixStore;
-use object_store::{
-    BackoffConfig, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
-};
+use object_store::{BackoffConfig, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 
 use crate::{ReadError, StorageError, bounded};
 
@@ -106,7 +104,10 @@ impl ObjectBackend {
         // `with_client_options` would replace what `from_env` read (such
         // as AWS_ALLOW_HTTP).
         let mut settings = vec![
-            ("timeout".to_string(), format!("{}s", REQUEST_TIMEOUT.as_secs())),
+            (
+                "timeout".to_string(),
+                format!("{}s", REQUEST_TIMEOUT.as_secs()),
+            ),
             (
                 "connect_timeout".to_string(),
                 format!("{}s", CONNECT_TIMEOUT.as_secs()),
@@ -116,14 +117,21 @@ impl ObjectBackend {
         let options = settings.as_slice();
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
             "s3" | "s3a" => Arc::new(
-                configured(object_store::aws::AmazonS3Builder::from_env(), options, |b, k, v| {
-                    Ok(b.with_config(k.parse().map_err(|e: object_store::Error| e.to_string())?, v))
-                })
+                configured(
+                    object_store::aws::AmazonS3Builder::from_env(),
+                    options,
+                    |b, k, v| {
+                        Ok(b.with_config(
+                            k.parse().map_err(|e: object_store::Error| e.to_string())?,
+                            v,
+                        ))
+                    },
+                )
                 .map_err(invalid)?
                 .with_url(url)
-                    .with_retry(retry.clone())
-                    .build()
-                    .map_err(|e| invalid(e.to_string()))?,
+                .with_retry(retry.clone())
+                .build()
+                .map_err(|e| invalid(e.to_string()))?,
             ),
             "gs" => Arc::new(
                 configured(
@@ -138,9 +146,9 @@ impl ObjectBackend {
                 )
                 .map_err(invalid)?
                 .with_url(url)
-                    .with_retry(retry.clone())
-                    .build()
-                    .map_err(|e| invalid(e.to_string()))?,
+                .with_retry(retry.clone())
+                .build()
+                .map_err(|e| invalid(e.to_string()))?,
             ),
             "az" | "azure" | "abfs" | "abfss" => Arc::new(
                 configured(
@@ -155,9 +163,9 @@ impl ObjectBackend {
                 )
                 .map_err(invalid)?
                 .with_url(url)
-                    .with_retry(retry.clone())
-                    .build()
-                    .map_err(|e| invalid(e.to_string()))?,
+                .with_retry(retry.clone())
+                .build()
+                .map_err(|e| invalid(e.to_string()))?,
             ),
             // In memory, for tests that need no server: gone with the process.
             "memory" => Arc::new(object_store::memory::InMemory::new()),

@@ -113,7 +113,10 @@ fn every_backend_writes_reads_lists_copies_and_deletes_alike() {
         );
         assert_eq!(storage.read(kept, 100).unwrap(), b"{}", "{name}");
         assert!(
-            storage.list("2023/wsis/").unwrap().contains(&kept.to_string()),
+            storage
+                .list("2023/wsis/")
+                .unwrap()
+                .contains(&kept.to_string()),
             "{name}"
         );
 
@@ -187,4 +190,3 @@ fn an_unreachable_object_store_is_a_transient_error() {
     assert_eq!(err.code().as_str(), "storage_unavailable");
     assert!(err.to_string().contains("s3://nowhere/x/a.json"), "{err}");
 }
-

@@ -77,7 +77,7 @@ pub enum Tool {
     /// RabbitMQ on 127.0.0.1:5672 (guest/guest), the broker of the worker's
     /// and `submit`'s tests.
     RabbitMq,
-    /// moto's S3 server (`moto_server`, PyPI `moto[server]`), the object
+    /// moto's S3 server (`python3 -m moto.server`, PyPI `moto[server]`), the object
     /// store the storage tests start on 127.0.0.1 (see [`s3`]).
     Moto,
 }
@@ -96,7 +96,7 @@ impl Tool {
             Tool::Qpdf => ("qpdf", &["--version"]),
             Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
             Tool::NotoCore => return Path::new(NOTO_THAI).is_file(),
-            Tool::Moto => ("moto_server", &["--help"]),
+            Tool::Moto => ("python3", &["-c", "import moto.server, flask"]),
             Tool::RabbitMq => {
                 return std::net::TcpStream::connect_timeout(
                     &std::net::SocketAddr::from(([127, 0, 0, 1], 5672)),

@@ -1,4 +1,5 @@
-//! An S3 server for the storage tests: moto in server mode (PyPI
+//! An S3 server for the storage tests: moto in server mode (`python3 -m
+//! moto.server`, PyPI
 //! `moto[server]`, an S3 implementation we did not write), started by the
 //! tests themselves on 127.0.0.1 at a free port, one per test binary, and
 //! stopped when that binary exits. Each test takes a bucket of its own.
@@ -44,15 +45,21 @@ impl S3Server {
             .port();
         // Statics are never dropped, so the server cannot be stopped by a
         // destructor: a watchdog shell stops it once this process is gone.
-        let watchdog = "moto_server -H 127.0.0.1 -p \"$1\" & m=$!; trap 'kill $m' EXIT; \
+        let watchdog = "python3 -m moto.server -H 127.0.0.1 -p \"$1\" & m=$!; trap 'kill $m' EXIT; \
             while kill -0 \"$2\" 2>/dev/null && kill -0 $m 2>/dev/null; do sleep 0.5; done";
         let child = Command::new("sh")
-            .args(["-c", watchdog, "sh", &port.to_string(), &std::process::id().to_string()])
+            .args([
+                "-c",
+                watchdog,
+                "sh",
+                &port.to_string(),
+                &std::process::id().to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("moto_server starts");
+            .expect("sh starts moto");
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let server = S3Server {
             address,
@@ -62,7 +69,7 @@ impl S3Server {
         while request(address, "GET", "/").is_err() {
             assert!(
                 Instant::now() < deadline,
-                "moto_server did not answer on {address} within 30 s"
+                "moto did not answer on {address} within 30 s"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
