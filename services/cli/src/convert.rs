@@ -170,7 +170,14 @@ fn convert_one(
             );
         }
     };
-    match converter.convert_for(&input.name, &bytes, formats, &key, storage, provenance) {
+    match converter.convert_for(
+        &input.source_name,
+        &bytes,
+        formats,
+        &key,
+        storage,
+        provenance,
+    ) {
         Ok(converted) => {
             let checksum = |format: Format| {
                 converted

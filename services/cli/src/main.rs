@@ -119,6 +119,15 @@ pub(crate) struct SubmitArgs {
     /// A JSON object sent as every job's `metadata` (with its `dms` block).
     #[arg(long, value_name = "FILE.json")]
     metadata: Option<PathBuf>,
+    /// With --wait, write one row per input (as `convert --report`): JSON
+    /// if it ends in .json, else CSV.
+    #[arg(long, value_name = "FILE", requires = "wait")]
+    report: Option<PathBuf>,
+    /// The workers' storage (a directory or storage URL): inputs whose
+    /// outputs there are already current (the same source, formats and
+    /// metadata, with the default render options) are not submitted again.
+    #[arg(long, value_name = "DIR|URL")]
+    storage: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -39,6 +39,22 @@ pub(crate) struct Row {
 }
 
 impl Row {
+    /// A row for an input whose outputs were already current.
+    pub fn skipped(input: &str, key: &str) -> Row {
+        Row {
+            input: input.to_string(),
+            key: key.to_string(),
+            status: Status::Skipped,
+            error_code: None,
+            line: None,
+            message: None,
+            warnings: None,
+            json_sha256: None,
+            pdf_sha256: None,
+            docx_sha256: None,
+        }
+    }
+
     /// A row for an input that was not converted.
     pub fn refused(
         input: &str,

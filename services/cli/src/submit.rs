@@ -2,7 +2,7 @@
 //! with confirms; with `--wait`, the command follows the result events until
 //! every job it submitted has ended.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -17,10 +17,12 @@ use lapin::{Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
+use rapporteur_pipeline::ErrorCode;
 use rapporteur_untrusted::{for_terminal, shown};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
+use crate::report::{self, Row, Status};
 
 pub(crate) fn run(args: &SubmitArgs) -> anyhow::Result<Tally> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -81,27 +83,71 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
     let mut submitted = HashSet::new();
+    // For the report: each job's input and key, and the inputs refused here.
+    let mut inputs: HashMap<String, (String, String)> = HashMap::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut failed = 0;
+    let mut skipped = 0;
+    // With --storage: the workers' storage, and a converter with the
+    // default render options and this run's DMS filing, to tell sets that
+    // are already current.
+    let current_check = match &args.storage {
+        Some(location) => Some((
+            rapporteur_storage::Storage::open(location)
+                .context("cannot use the storage given as --storage")?,
+            rapporteur_pipeline::Converter {
+                render: rapporteur_render::RenderOptions {
+                    dms: rapporteur_model::Dms::from_metadata(&metadata)?,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )),
+        None => None,
+    };
     for (index, found) in discovered.into_iter().enumerate() {
         progress.inc(1);
-        let job = found.map_err(|e| e.to_string()).and_then(|input| {
-            job_for(
+        let job = match found {
+            Err(e) => Err((String::new(), String::new(), e.code(), e.to_string())),
+            Ok(input) => job_for(
                 &input,
                 &limits,
                 args,
                 &metadata,
                 format!("{run_id}-{index}"),
             )
-        });
-        let job = match job {
+            .map(|(job, bytes)| (input.name.clone(), input.key.clone(), job, bytes))
+            .map_err(|(code, message)| (input.name.clone(), input.key.clone(), code, message)),
+        };
+        let (input_name, key, job, bytes) = match job {
             Ok(job) => job,
-            Err(message) => {
+            Err((input_name, key, code, message)) => {
+                rows.push(Row::refused(
+                    &input_name,
+                    &key,
+                    Status::Rejected,
+                    code,
+                    None,
+                    &message,
+                ));
                 let message = for_terminal(&message);
                 progress.suspend(|| eprintln!("rapporteur: {message}"));
                 failed += 1;
                 continue;
             }
         };
+        // A set already current in the workers' storage is not sent again
+        // (a rerun after an interruption publishes only what is left).
+        if let Some((storage, converter)) = &current_check
+            && rapporteur_storage::OutputKey::new(&key).is_ok_and(|output_key| {
+                converter.is_current(&bytes, &args.formats, &output_key, storage, &job.metadata)
+            })
+        {
+            rows.push(Row::skipped(&input_name, &key));
+            skipped += 1;
+            continue;
+        }
+        inputs.insert(job.job_id.clone(), (input_name, key));
         let body = serde_json::to_vec(&job).expect("a job always serializes");
         let mut properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
         if let Some((queue, _)) = &replies {
@@ -121,12 +167,13 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
     }
     progress.finish_and_clear();
     eprintln!(
-        "rapporteur: submitted {} jobs to {}",
+        "rapporteur: submitted {} jobs to {}, {skipped} already current",
         submitted.len(),
         topology.jobs_queue()
     );
 
     let Some((_, mut consumer)) = replies else {
+        // --report requires --wait (clap): without results there are no rows.
         return Ok(Tally {
             converted: submitted.len(),
             failed,
@@ -160,6 +207,9 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
             continue;
         }
         progress.inc(1);
+        if let Some((input_name, key)) = inputs.get(&result.job_id) {
+            rows.push(row_for(input_name, key, &result));
+        }
         match (&result.status, &result.error) {
             (JobStatus::Succeeded, _) => succeeded += 1,
             (JobStatus::Failed, error) => {
@@ -180,10 +230,49 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         started.elapsed().as_secs_f64()
     );
     let _ = connection.close(200, "done".into()).await;
+    if let Some(path) = &args.report {
+        report::write(path, rows)?;
+    }
     Ok(Tally {
         converted: succeeded,
         failed,
     })
+}
+
+/// The report row of a job's result: converted (or skipped, when its set
+/// was already current), rejected for a document to fix, failed for what
+/// may pass (storage trouble).
+fn row_for(input: &str, key: &str, result: &JobResult) -> Row {
+    let checksum = |format: &str| {
+        result
+            .outputs
+            .iter()
+            .find(|o| o.format == format)
+            .map(|o| o.sha256.clone())
+    };
+    let status = match (&result.status, &result.error) {
+        (JobStatus::Succeeded, _) if result.unchanged == Some(true) => Status::Skipped,
+        (JobStatus::Succeeded, _) => Status::Converted,
+        (JobStatus::Failed, Some(error))
+            if ErrorCode::parse(&error.code)
+                .is_some_and(|c| c == ErrorCode::StorageUnavailable) =>
+        {
+            Status::Failed
+        }
+        (JobStatus::Failed, _) => Status::Rejected,
+    };
+    Row {
+        input: input.to_string(),
+        key: key.to_string(),
+        status,
+        error_code: result.error.as_ref().map(|e| e.code.clone()),
+        line: result.error.as_ref().and_then(|e| e.line),
+        message: result.error.as_ref().map(|e| e.message.clone()),
+        warnings: result.warnings,
+        json_sha256: checksum("json"),
+        pdf_sha256: checksum("pdf"),
+        docx_sha256: checksum("docx"),
+    }
 }
 
 /// The job for one input: text inline, other documents as base64.
@@ -193,15 +282,10 @@ fn job_for(
     args: &SubmitArgs,
     metadata: &serde_json::Map<String, serde_json::Value>,
     job_id: String,
-) -> Result<JobRequest, String> {
-    let bytes = input.read(limits).map_err(|e| e.to_string())?;
-    let name = input
-        .name
-        .rsplit('/')
-        .next()
-        .unwrap_or(&input.name)
-        .to_string();
-    let source = match String::from_utf8(bytes) {
+) -> Result<(JobRequest, Vec<u8>), (ErrorCode, String)> {
+    let bytes = input.read(limits).map_err(|e| (e.code(), e.to_string()))?;
+    let name = input.source_name.clone();
+    let source = match String::from_utf8(bytes.clone()) {
         Ok(text)
             if ![".docx", ".pdf"]
                 .iter()
@@ -220,17 +304,20 @@ fn job_for(
     };
     let mut metadata = metadata.clone();
     metadata.insert("input".to_string(), input.name.clone().into());
-    Ok(JobRequest {
-        version: JOB_CONTRACT_VERSION.to_string(),
-        job_id,
-        source,
-        formats: Some(
-            args.formats
-                .iter()
-                .map(|f| f.extension().to_string())
-                .collect(),
-        ),
-        key: Some(input.key.clone()),
-        metadata,
-    })
+    Ok((
+        JobRequest {
+            version: JOB_CONTRACT_VERSION.to_string(),
+            job_id,
+            source,
+            formats: Some(
+                args.formats
+                    .iter()
+                    .map(|f| f.extension().to_string())
+                    .collect(),
+            ),
+            key: Some(input.key.clone()),
+            metadata,
+        },
+        bytes,
+    ))
 }

@@ -105,8 +105,9 @@ fn examples_convert_to_schema_valid_deterministic_json_equal_to_the_model() {
             .map(|e| e.unwrap().path())
             .find(|p| p.file_stem().unwrap() == stem)
             .unwrap();
+        // Found inside the directory named: recorded by its path there.
         let expected = parse_summary(
-            &source.display().to_string(),
+            &source.file_name().unwrap().to_string_lossy(),
             &std::fs::read(&source).unwrap(),
             &ParseOptions::default(),
         )
@@ -578,4 +579,60 @@ fn zip_entries_with_the_same_name_are_refused() {
         files_in(out.path()),
         ["b.docx", "b.json", "b.manifest.json", "b.pdf"]
     );
+}
+
+/// `source.name` is the input's name relative to what was named, so the
+/// JSON does not depend on the directory the command ran from or on how
+/// the file was named (issue 14).
+#[test]
+fn the_recorded_source_name_is_relative_to_what_was_named() {
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    std::fs::create_dir_all(input.path().join("2023")).unwrap();
+    std::fs::write(input.path().join("2023/a.txt"), &seed).unwrap();
+    let json_of = |cwd: &Path, named: &str, out: &Path, object: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_rapporteur"))
+            .current_dir(cwd)
+            .args([
+                "convert",
+                named,
+                "--out",
+                out.to_str().unwrap(),
+                "--formats",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::read(out.join(object)).unwrap()
+    };
+    let outs = tempfile::tempdir().unwrap();
+    let absolute = input.path().join("2023/a.txt");
+    let by_absolute = json_of(
+        outs.path(),
+        absolute.to_str().unwrap(),
+        &outs.path().join("abs"),
+        "a.json",
+    );
+    let by_relative = json_of(
+        &input.path().join("2023"),
+        "a.txt",
+        &outs.path().join("rel"),
+        "a.json",
+    );
+    assert_eq!(
+        by_absolute, by_relative,
+        "the same bytes however it was named"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&by_absolute).unwrap();
+    assert_eq!(json["source"]["name"], "a.txt");
+
+    let by_directory = json_of(
+        outs.path(),
+        input.path().to_str().unwrap(),
+        &outs.path().join("dir"),
+        "2023/a.json",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&by_directory).unwrap();
+    assert_eq!(json["source"]["name"], "2023/a.txt");
 }

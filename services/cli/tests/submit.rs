@@ -42,7 +42,7 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     )
     .unwrap();
     let storage = tempfile::tempdir().unwrap();
-    let mut worker = Command::new(worker_binary)
+    let worker = Command::new(worker_binary)
         .args([
             "--storage",
             storage.path().to_str().unwrap(),
@@ -55,23 +55,86 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    // Stopped however the test ends: a worker left running would keep the
+    // test binary's output open and cargo waiting.
+    let mut worker = KillOnDrop(worker);
 
-    let output = Command::new(env!("CARGO_BIN_EXE_rapporteur"))
+    let report = input.path().join("report.csv");
+    let submit = || {
+        Command::new(env!("CARGO_BIN_EXE_rapporteur"))
+            .args([
+                "submit",
+                input.path().join("seed.txt").to_str().unwrap(),
+                input.path().join("press.txt").to_str().unwrap(),
+                "--wait",
+                "--wait-timeout-secs",
+                "60",
+                "--queue-prefix",
+                &prefix,
+                "--report",
+                report.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let output = submit();
+    // The report, read back by Python's csv module: one row per input.
+    let rows = |report: &std::path::Path| {
+        rapporteur_test_tools::python(
+            "import csv, sys\n\
+             for r in csv.DictReader(open(sys.argv[1])):\n\
+             \x20   print(r['key'], r['status'], r['error_code'], r['line'], bool(r['json_sha256']), bool(r['pdf_sha256']), r['warnings'])",
+            &[report],
+        )
+    };
+    let first = rows(&report);
+    assert_eq!(
+        first.lines().collect::<Vec<_>>(),
+        [
+            "press rejected not_a_summary 1 False False ",
+            "seed converted   True True 1",
+        ],
+        "{first}"
+    );
+    // Submitted again: the worker finds the set current and writes nothing.
+    let again = submit();
+    assert_eq!(again.status.code(), Some(1));
+    let second = rows(&report);
+    assert!(second.contains("seed skipped   True True \n"), "{second}");
+    // With the workers' storage named, a current set is not even sent.
+    let third = Command::new(env!("CARGO_BIN_EXE_rapporteur"))
         .args([
             "submit",
-            input.path().to_str().unwrap(),
+            input.path().join("seed.txt").to_str().unwrap(),
+            input.path().join("press.txt").to_str().unwrap(),
             "--wait",
             "--wait-timeout-secs",
             "60",
             "--queue-prefix",
             &prefix,
+            "--storage",
+            storage.path().to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
         ])
         .output()
         .unwrap();
+    let said = String::from_utf8_lossy(&third.stderr);
+    assert!(said.contains("submitted 1 jobs"), "{said}");
+    assert!(said.contains("1 already current"), "{said}");
+    let third_rows = rows(&report);
+    assert!(
+        third_rows.contains("seed skipped   False False \n"),
+        "{third_rows}"
+    );
+    assert!(
+        third_rows.contains("press rejected not_a_summary 1"),
+        "{third_rows}"
+    );
     let _ = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
+        .args(["-TERM", &worker.0.id().to_string()])
         .status();
-    let stopped = worker.wait().unwrap();
+    let stopped = worker.0.wait().unwrap();
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(err.contains("submitted 2 jobs"), "{err}");
@@ -85,6 +148,15 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     assert!(!storage.path().join("press.json").exists());
     assert!(stopped.success());
     remove_queues(&prefix);
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Deletes the test's queues and exchange from the broker.

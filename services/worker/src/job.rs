@@ -89,6 +89,8 @@ pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Pr
                 manifest: Some(done.manifest),
                 set_version: Some(done.version),
                 replaces: done.replaces,
+                unchanged: Some(done.unchanged),
+                warnings: done.warnings,
                 attempts: attempt,
                 duration_ms: started.elapsed().as_millis() as u64,
                 metadata: request.metadata,
@@ -177,6 +179,8 @@ fn failed(
             manifest: None,
             set_version: None,
             replaces: None,
+            unchanged: None,
+            warnings: None,
             attempts: attempt,
             duration_ms: started.elapsed().as_millis() as u64,
             metadata,
@@ -279,6 +283,8 @@ struct Done {
     manifest: String,
     version: u32,
     replaces: Option<u32>,
+    unchanged: bool,
+    warnings: Option<usize>,
 }
 
 /// Fetches the source and converts it (blocking).
@@ -331,6 +337,8 @@ fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, Con
         manifest: converted.manifest,
         version: converted.version,
         replaces: converted.replaces,
+        unchanged: converted.unchanged,
+        warnings: converted.warnings,
     })
 }
 

@@ -37,8 +37,9 @@ struct Args {
     /// The shared storage outputs are written to and `path` sources read
     /// from: a directory (a path or file:// URL) or object storage
     /// (s3://bucket/prefix, gs://…, az://…; see README "Storage").
+    /// STORAGE_DIR, its name before object storage, is still read.
     #[arg(long, env = "STORAGE_URL", alias = "storage-dir")]
-    storage: String,
+    storage: Option<String>,
     /// Replaced versions of a key kept beside its current set (0: none).
     #[arg(long, env = "KEEP_VERSIONS", default_value_t = rapporteur_pipeline::DEFAULT_KEEP_VERSIONS)]
     keep_versions: u32,
@@ -114,13 +115,22 @@ pub(crate) struct Worker {
     pub isolation: isolate::Isolation,
 }
 
+/// Where outputs go: `--storage` / STORAGE_URL, else STORAGE_DIR (the
+/// variable's name before storage URLs, so older deployments still start).
+fn storage_location(args: &Args) -> Option<String> {
+    args.storage
+        .clone()
+        .or_else(|| std::env::var("STORAGE_DIR").ok())
+        .filter(|s| !s.is_empty())
+}
+
 /// The arguments of a `--convert-one` child: this worker's conversion
 /// settings (the broker is none of its business).
 fn child_args(args: &Args) -> Vec<std::ffi::OsString> {
     let mut child: Vec<std::ffi::OsString> = vec![
         "--convert-one".into(),
         "--storage".into(),
-        args.storage.clone().into(),
+        storage_location(args).unwrap_or_default().into(),
         "--keep-versions".into(),
         args.keep_versions.to_string().into(),
         "--max-input-bytes".into(),
@@ -146,7 +156,10 @@ fn child_args(args: &Args) -> Vec<std::ffi::OsString> {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging();
-    let storage = Storage::open(&args.storage)?;
+    let Some(location) = storage_location(&args) else {
+        anyhow::bail!("no storage given: pass --storage or set STORAGE_URL");
+    };
+    let storage = Storage::open(&location)?;
     let isolation = isolate::Isolation {
         mode: args.isolate,
         job_timeout: Duration::from_secs(args.job_timeout_secs.max(1)),

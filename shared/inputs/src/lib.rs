@@ -73,6 +73,12 @@ pub enum Origin {
 pub struct Input {
     /// What the user sees in messages: "dir/sub/a.txt" or "archive.zip:2023/a.txt".
     pub name: String,
+    /// The document's name relative to what was named, as the outputs
+    /// record it (`source.name`): a file's own name ("a.txt") for a file
+    /// named on the command line, its path inside the directory
+    /// ("sub/a.txt") or the archive ("2023/a.txt") otherwise. It never
+    /// depends on the directory a command was run from.
+    pub source_name: String,
     /// Output key, without extension and '/'-separated ("2023/a"); it never
     /// has an empty, "." or ".." component.
     pub key: String,
@@ -329,11 +335,22 @@ fn direct_file(path: &Path) -> Result<Input, InputError> {
             path: path.to_owned(),
         });
     }
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     Ok(Input {
         name: path.display().to_string(),
+        source_name: file_name.into_owned(),
         key: key.to_owned(),
         origin: Origin::File(path.to_owned()),
     })
+}
+
+/// A path below a named directory as '/'-separated components.
+fn relative_name(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn walk_directory(root: &Path, limits: &Limits, found: &mut Vec<Result<Input, InputError>>) {
@@ -367,6 +384,7 @@ fn walk_directory(root: &Path, limits: &Limits, found: &mut Vec<Result<Input, In
         } else if has_extension(path, DOCUMENT_EXTENSIONS) {
             found.push(relative_key(path, relative).map(|key| Input {
                 name: path.display().to_string(),
+                source_name: relative_name(relative),
                 key,
                 origin: Origin::File(path.to_owned()),
             }));
@@ -449,6 +467,7 @@ fn archive_entries(
                 .join("/");
             Input {
                 name: format!("{}:{}", archive.display(), entry.name()),
+                source_name: entry_path(entry.name()).collect::<Vec<_>>().join("/"),
                 key,
                 origin: Origin::ZipEntry {
                     archive: archive.to_owned(),
@@ -663,6 +682,16 @@ mod tests {
             .collect()
     }
 
+    fn source_names(found: &[Result<Input, InputError>]) -> Vec<&str> {
+        found
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map_or("<error>", |input| input.source_name.as_str())
+            })
+            .collect()
+    }
+
     fn only_errors(found: &[Result<Input, InputError>]) -> Vec<&InputError> {
         found.iter().filter_map(|r| r.as_ref().err()).collect()
     }
@@ -696,6 +725,8 @@ mod tests {
         let first = found[0].as_ref().unwrap();
         assert_eq!(first.name, b.display().to_string());
         assert_eq!(first.origin, Origin::File(b));
+        // The recorded name is the file's own, wherever the command ran.
+        assert_eq!(source_names(&found), ["b.docx", "a.txt", "NOTES"]);
         assert_eq!(read_all(&found, &Limits::default()), ["bee", "ay", "notes"]);
     }
 
@@ -749,6 +780,18 @@ mod tests {
             .collect();
         assert_eq!(names[3], root.join("sub/c.TXT").display().to_string());
         assert_eq!(
+            source_names(&found),
+            [
+                "a.md",
+                "b.txt",
+                "e.text",
+                "sub/c.TXT",
+                "sub/deeper/d.markdown",
+                "sub.txt"
+            ],
+            "paths inside the directory named"
+        );
+        assert_eq!(
             read_all(&found, &Limits::default())[4],
             "sub/deeper/d.markdown"
         );
@@ -780,6 +823,16 @@ mod tests {
         );
         let first = found[0].as_ref().unwrap();
         assert_eq!(first.name, format!("{}:2023/a.md", archive.display()));
+        assert_eq!(
+            source_names(&found),
+            [
+                "2023/a.md",
+                "2023/wsis/b.TXT",
+                "readme.txt",
+                "windows/style.txt"
+            ],
+            "paths inside the archive"
+        );
         assert!(matches!(&first.origin, Origin::ZipEntry { archive: a, .. } if *a == archive));
         assert_eq!(
             read_all(&found, &Limits::default()),

@@ -140,6 +140,13 @@ pub struct JobResult {
     /// The version this set replaced (kept beside it while the storage
     /// keeps versions); absent for a first set and a failed job.
     pub replaces: Option<u32>,
+    /// True when the set was already current (the same source, options and
+    /// metadata converted before) and nothing was written; absent for a
+    /// failed job.
+    pub unchanged: Option<bool>,
+    /// How many warnings the reader gave; absent when the document was not
+    /// read (an unchanged set, a failed job).
+    pub warnings: Option<usize>,
     /// How many times the job was tried, this one included.
     pub attempts: u32,
     /// Time spent on the final attempt, in milliseconds.

@@ -339,6 +339,31 @@ impl Converter {
         })
     }
 
+    /// Whether converting `bytes` to `formats` under `key` with `metadata`
+    /// would find its set current and write nothing (as
+    /// [`Converter::convert_for`] decides it): `submit --storage` publishes
+    /// only the documents for which it would not. Any doubt (no manifest,
+    /// storage that does not answer) is "not current".
+    pub fn is_current(
+        &self,
+        bytes: &[u8],
+        formats: &[Format],
+        key: &OutputKey,
+        storage: &Storage,
+        metadata: &serde_json::Map<String, serde_json::Value>,
+    ) -> bool {
+        let source_sha256 = format!("{:x}", Sha256::digest(bytes));
+        let manifest_object = object_name(key, MANIFEST_EXTENSION);
+        storage
+            .read(&manifest_object, MAX_MANIFEST_BYTES)
+            .ok()
+            .and_then(|bytes| Manifest::from_json(&bytes).ok())
+            .is_some_and(|current| {
+                current.is_current_for(&source_sha256, &self.identity(formats), metadata, VERSION)
+                    && current.objects_intact(storage)
+            })
+    }
+
     /// The version a set interrupted mid-replacement replaced: `None`
     /// unless an output of the set is there without a manifest, then the
     /// newest kept version (the probe is one lookup, so a first conversion

@@ -104,9 +104,26 @@ impl DirStore {
         Ok(targets)
     }
 
-    /// Removes the object if it is there, durably.
+    /// Removes the object if it is there, durably; never outside the root
+    /// (a folder on the way that is a link leading out is refused).
     pub(crate) fn delete(&self, object: &str) -> Result<(), StorageError> {
-        let path = self.root.join(object);
+        let joined = self.root.join(object);
+        let (Some(parent), Some(file)) = (joined.parent(), joined.file_name()) else {
+            return Ok(());
+        };
+        let parent = match parent.canonicalize() {
+            Ok(parent) => parent,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_error("resolve the folder of", &joined, e)),
+        };
+        if !parent.starts_with(&self.root) {
+            return Err(StorageError::EscapesRoot {
+                object: object.to_owned(),
+                path: parent,
+                root: self.root.clone(),
+            });
+        }
+        let path = parent.join(file);
         match fs::remove_file(&path) {
             Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

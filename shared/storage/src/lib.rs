@@ -428,9 +428,20 @@ impl Storage {
                     .map_err(|()| invalid("a file URL needs an absolute local path".into()))?;
                 Storage::open_dir(path)
             }
+            "memory" => Err(invalid(
+                "memory:// keeps nothing once the process ends; it is for tests (Storage::in_memory)"
+                    .into(),
+            )),
             _ => Ok(Storage {
                 backend: Backend::Object(object::ObjectBackend::open(location, options)?),
             }),
+        }
+    }
+
+    /// Storage in this process's memory, gone when it ends: for tests.
+    pub fn in_memory() -> Storage {
+        Storage {
+            backend: Backend::Object(object::ObjectBackend::in_memory()),
         }
     }
 
@@ -1067,6 +1078,24 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, StorageError::Io { .. }), "{err:?}");
         assert!(!err.is_transient(), "{err:?}");
+    }
+
+    /// Removing an output never reaches through a link that leads out of
+    /// the root (a set's old manifest is removed by key).
+    #[cfg(unix)]
+    #[test]
+    fn remove_never_deletes_outside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("a.manifest.json"), b"{}").unwrap();
+        let storage = Storage::open_dir(dir.path().join("root")).unwrap();
+        std::os::unix::fs::symlink(&outside, storage.root().join("link")).unwrap();
+        let err = storage.remove(&key("link/a"), "manifest.json").unwrap_err();
+        assert!(matches!(err, StorageError::EscapesRoot { .. }), "{err:?}");
+        assert!(outside.join("a.manifest.json").exists());
+        assert!(storage.delete("link/a.manifest.json").is_err());
+        assert!(outside.join("a.manifest.json").exists());
     }
 
     /// Keys with invisible format characters (Unicode Cf) are refused: a

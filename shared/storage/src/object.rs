@@ -167,8 +167,6 @@ impl ObjectBackend {
                 .build()
                 .map_err(|e| invalid(e.to_string()))?,
             ),
-            // In memory, for tests that need no server: gone with the process.
-            "memory" => Arc::new(object_store::memory::InMemory::new()),
             other => {
                 return Err(invalid(format!(
                     "unknown scheme {:?}; use a path, file://, s3://, gs:// or az://",
@@ -189,6 +187,14 @@ impl ObjectBackend {
             store,
             url: url.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// object_store's in-memory store, for tests that need no server.
+    pub(crate) fn in_memory() -> ObjectBackend {
+        ObjectBackend {
+            store: Arc::new(object_store::memory::InMemory::new()),
+            url: "memory://".to_owned(),
+        }
     }
 
     pub(crate) fn url(&self) -> &str {

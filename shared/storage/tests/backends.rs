@@ -16,11 +16,7 @@ fn backends() -> Vec<(String, Storage, Option<tempfile::TempDir>)> {
             Storage::open(dir.path().to_str().unwrap()).unwrap(),
             Some(dir),
         ),
-        (
-            "memory".to_string(),
-            Storage::open("memory://test").unwrap(),
-            None,
-        ),
+        ("memory".to_string(), Storage::in_memory(), None),
     ];
     if let Some(server) = s3::server() {
         let url = format!("s3://{}/some/prefix", server.bucket());
@@ -152,6 +148,7 @@ fn storage_urls_are_checked_before_use() {
 
     for (url, says) in [
         ("ftp://host/x", "unknown scheme"),
+        ("memory://x", "for tests"),
         (
             "s3://user:secret@bucket/x",
             "credentials do not belong in the URL",
