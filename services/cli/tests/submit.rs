@@ -60,7 +60,7 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     let mut worker = KillOnDrop(worker);
 
     let report = input.path().join("report.csv");
-    let submit = || {
+    let submit_with = |extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_rapporteur"))
             .args([
                 "submit",
@@ -74,9 +74,11 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
                 "--report",
                 report.to_str().unwrap(),
             ])
+            .args(extra)
             .output()
             .unwrap()
     };
+    let submit = || submit_with(&[]);
     let output = submit();
     // The report, read back by Python's csv module: one row per input.
     let rows = |report: &std::path::Path| {
@@ -102,23 +104,7 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     let second = rows(&report);
     assert!(second.contains("seed skipped   True True \n"), "{second}");
     // With the workers' storage named, a current set is not even sent.
-    let third = Command::new(env!("CARGO_BIN_EXE_rapporteur"))
-        .args([
-            "submit",
-            input.path().join("seed.txt").to_str().unwrap(),
-            input.path().join("press.txt").to_str().unwrap(),
-            "--wait",
-            "--wait-timeout-secs",
-            "60",
-            "--queue-prefix",
-            &prefix,
-            "--storage",
-            storage.path().to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let third = submit_with(&["--storage", storage.path().to_str().unwrap()]);
     let said = String::from_utf8_lossy(&third.stderr);
     assert!(said.contains("submitted 1 jobs"), "{said}");
     assert!(said.contains("1 already current"), "{said}");

@@ -66,15 +66,21 @@ fn run<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> O
     receiver.recv().ok()
 }
 
-/// Applies `options` (configuration key, value) to a builder.
-fn configured<B>(
-    builder: B,
-    options: &[(String, String)],
-    apply: impl Fn(B, &str, &str) -> Result<B, String>,
-) -> Result<B, String> {
-    options
-        .iter()
-        .try_fold(builder, |builder, (key, value)| apply(builder, key, value))
+/// A read that failed: the object is not there, or it cannot be read now
+/// (`None`: the storage task stopped), which may pass.
+fn read_error(object: &str, error: Option<object_store::Error>) -> ReadError {
+    match error {
+        Some(object_store::Error::NotFound { .. }) => ReadError::NotFound {
+            object: object.to_owned(),
+        },
+        other => ReadError::Unreadable {
+            object: object.to_owned(),
+            message: other.map_or("the storage client stopped".into(), |e| {
+                bounded(&e.to_string(), 500)
+            }),
+            transient: true,
+        },
+    }
 }
 
 impl ObjectBackend {
@@ -115,58 +121,31 @@ impl ObjectBackend {
         ];
         settings.extend_from_slice(options);
         let options = settings.as_slice();
+        // The three builders share no trait, so one macro says their common
+        // steps once: environment, then our settings, the URL, the retries.
+        macro_rules! build {
+            ($builder:ty) => {
+                Arc::new(
+                    options
+                        .iter()
+                        .try_fold(<$builder>::from_env(), |builder, (key, value)| {
+                            let key = key
+                                .parse()
+                                .map_err(|e: object_store::Error| e.to_string())?;
+                            Ok::<_, String>(builder.with_config(key, value))
+                        })
+                        .map_err(invalid)?
+                        .with_url(url)
+                        .with_retry(retry)
+                        .build()
+                        .map_err(|e| invalid(e.to_string()))?,
+                )
+            };
+        }
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
-            "s3" | "s3a" => Arc::new(
-                configured(
-                    object_store::aws::AmazonS3Builder::from_env(),
-                    options,
-                    |b, k, v| {
-                        Ok(b.with_config(
-                            k.parse().map_err(|e: object_store::Error| e.to_string())?,
-                            v,
-                        ))
-                    },
-                )
-                .map_err(invalid)?
-                .with_url(url)
-                .with_retry(retry.clone())
-                .build()
-                .map_err(|e| invalid(e.to_string()))?,
-            ),
-            "gs" => Arc::new(
-                configured(
-                    object_store::gcp::GoogleCloudStorageBuilder::from_env(),
-                    options,
-                    |b, k, v| {
-                        Ok(b.with_config(
-                            k.parse().map_err(|e: object_store::Error| e.to_string())?,
-                            v,
-                        ))
-                    },
-                )
-                .map_err(invalid)?
-                .with_url(url)
-                .with_retry(retry.clone())
-                .build()
-                .map_err(|e| invalid(e.to_string()))?,
-            ),
-            "az" | "azure" | "abfs" | "abfss" => Arc::new(
-                configured(
-                    object_store::azure::MicrosoftAzureBuilder::from_env(),
-                    options,
-                    |b, k, v| {
-                        Ok(b.with_config(
-                            k.parse().map_err(|e: object_store::Error| e.to_string())?,
-                            v,
-                        ))
-                    },
-                )
-                .map_err(invalid)?
-                .with_url(url)
-                .with_retry(retry.clone())
-                .build()
-                .map_err(|e| invalid(e.to_string()))?,
-            ),
+            "s3" | "s3a" => build!(object_store::aws::AmazonS3Builder),
+            "gs" => build!(object_store::gcp::GoogleCloudStorageBuilder),
+            "az" | "azure" | "abfs" | "abfss" => build!(object_store::azure::MicrosoftAzureBuilder),
             other => {
                 return Err(invalid(format!(
                     "unknown scheme {:?}; use a path, file://, s3://, gs:// or az://",
@@ -311,22 +290,14 @@ impl ObjectBackend {
             }
             got.bytes().await.map(|b| Some(b.to_vec()))
         });
-        let unreadable = |message: String, transient: bool| ReadError::Unreadable {
-            object: object.to_owned(),
-            message,
-            transient,
-        };
         match outcome {
             Some(Ok(Some(bytes))) if bytes.len() as u64 <= limit => Ok(bytes),
             Some(Ok(_)) => Err(ReadError::TooLarge {
                 object: object.to_owned(),
                 limit,
             }),
-            Some(Err(object_store::Error::NotFound { .. })) => Err(ReadError::NotFound {
-                object: object.to_owned(),
-            }),
-            Some(Err(e)) => Err(unreadable(bounded(&e.to_string(), 500), true)),
-            None => Err(unreadable("the storage client stopped".into(), true)),
+            Some(Err(e)) => Err(read_error(object, Some(e))),
+            None => Err(read_error(object, None)),
         }
     }
 
@@ -349,19 +320,8 @@ impl ObjectBackend {
         });
         match outcome {
             Some(Ok(found)) => Ok(found),
-            Some(Err(object_store::Error::NotFound { .. })) => Err(ReadError::NotFound {
-                object: object.to_owned(),
-            }),
-            Some(Err(e)) => Err(ReadError::Unreadable {
-                object: object.to_owned(),
-                message: bounded(&e.to_string(), 500),
-                transient: true,
-            }),
-            None => Err(ReadError::Unreadable {
-                object: object.to_owned(),
-                message: "the storage client stopped".into(),
-                transient: true,
-            }),
+            Some(Err(e)) => Err(read_error(object, Some(e))),
+            None => Err(read_error(object, None)),
         }
     }
 
