@@ -23,9 +23,10 @@ use rapporteur_untrusted::bounded_message;
 use tokio::sync::watch;
 use tracing::Instrument;
 
-use crate::Worker;
 use crate::isolate::{self, IsolateMode};
 use crate::job::{self, Processed};
+use crate::{Worker, http};
+use rapporteur_pipeline::ErrorCode;
 
 /// Whether a delivery came back after a worker died (or gave up) with it in
 /// flight: the broker's redelivered flag, or the quorum queue's delivery count.
@@ -53,6 +54,8 @@ pub(crate) struct Settings {
 enum SessionEnd {
     Stopped,
     Lost,
+    /// Storage is down: consumption pauses until it is back.
+    Paused,
 }
 
 /// Runs until a stop is requested, reconnecting whenever the broker goes away.
@@ -67,6 +70,19 @@ pub(crate) async fn run(worker: Arc<Worker>, settings: Settings, mut stop: watch
         match session(&worker, &settings, &mut stop).await {
             Ok(SessionEnd::Stopped) => return,
             Ok(SessionEnd::Lost) => tracing::warn!("lost the broker connection; reconnecting"),
+            Ok(SessionEnd::Paused) => {
+                worker.metrics.set_connected(false);
+                worker.metrics.paused.set(1);
+                let back = wait_for_storage(&worker, &mut stop).await;
+                worker.metrics.paused.set(0);
+                worker.outage.send_replace(false);
+                if !back {
+                    return;
+                }
+                tracing::info!("storage is back: consuming again");
+                backoff = Duration::from_millis(200);
+                continue;
+            }
             Err(error) => {
                 tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "cannot reach the broker")
             }
@@ -99,6 +115,7 @@ async fn session(
         .basic_qos(settings.prefetch, BasicQosOptions::default())
         .await?;
     let tag = format!("rapporteur-worker-{}", std::process::id());
+    let mut outage = worker.outage.subscribe();
     let consumer = consuming
         .basic_consume(
             worker.topology.jobs_queue().into(),
@@ -121,16 +138,9 @@ async fn session(
         }
     });
     tokio::pin!(processing);
-    // The consumer stream does not always end when the socket dies, so the
-    // connection's own status is watched too.
-    let lost = async {
-        while connection.status().connected() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    };
     tokio::select! {
         _ = &mut processing => Ok(SessionEnd::Lost),
-        _ = lost => Ok(SessionEnd::Lost),
+        _ = lost(&connection) => Ok(SessionEnd::Lost),
         _ = stop.changed() => {
             let _ = consuming.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
             if tokio::time::timeout(settings.drain_timeout, processing).await.is_err() {
@@ -138,6 +148,52 @@ async fn session(
             }
             let _ = connection.close(200, "worker stopping".into()).await;
             Ok(SessionEnd::Stopped)
+        }
+        // The value is only looked at: `wait_for`'s guard, held through the
+        // arm, would block every job that reports the outage (a deadlock).
+        _ = async { drop(outage.wait_for(|down| *down).await) } => {
+            // Jobs would only fail, use up their attempts and reach the
+            // dead-letter queue: stop taking them until storage is back.
+            // Closing the connection (after the jobs in hand are settled)
+            // returns the deliveries prefetched but not started to the
+            // queue; a cancelled consumer would keep them unacked.
+            tracing::warn!("storage unavailable: pausing consumption until it is back");
+            let _ = consuming.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+            if tokio::time::timeout(settings.drain_timeout, processing).await.is_err() {
+                tracing::warn!("drain timeout: unfinished jobs will be redelivered");
+            }
+            let _ = connection.close(200, "storage unavailable".into()).await;
+            Ok(SessionEnd::Paused)
+        }
+    }
+}
+
+/// Resolves once the connection is no longer connected (the consumer
+/// stream does not always end when the socket dies).
+async fn lost(connection: &Connection) {
+    while connection.status().connected() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// How often a paused worker asks whether storage is back.
+const STORAGE_PROBE_EVERY: Duration = Duration::from_secs(2);
+
+/// Waits until storage takes outputs again (true), or the worker is
+/// stopped meanwhile (false).
+async fn wait_for_storage(worker: &Worker, stop: &mut watch::Receiver<bool>) -> bool {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(STORAGE_PROBE_EVERY) => {
+                let storage = worker.storage.clone();
+                let problem = tokio::task::spawn_blocking(move || http::storage_problem(&storage))
+                    .await
+                    .unwrap_or_else(|e| Some(e.to_string()));
+                if problem.is_none() {
+                    return true;
+                }
+            }
+            _ = stop.changed() => return false,
         }
     }
 }
@@ -174,6 +230,18 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
                 worker.metrics.output_written(&output.format);
             }
         }
+        if storage_is_down(&worker, &processed).await {
+            // Not this job's fault: back to the queue, attempt not counted,
+            // and consumption pauses until storage is back (`session`).
+            worker.outage.send_replace(true);
+            let requeue = BasicNackOptions {
+                requeue: true,
+                ..BasicNackOptions::default()
+            };
+            let _ = delivery.acker.nack(requeue).await;
+            worker.metrics.in_flight.dec();
+            return;
+        }
         let status = settle(&worker, publishing, &delivery, &processed, attempt).await;
         match status {
             Ok(outcome) => {
@@ -197,6 +265,26 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
     }
     .instrument(span)
     .await
+}
+
+/// Whether a job failed because the storage as a whole is down (not one
+/// path of it): a transient storage failure, confirmed by the same probe
+/// `/readyz` runs. A failure the probe does not confirm takes the retry
+/// queues as before.
+async fn storage_is_down(worker: &Arc<Worker>, processed: &Processed) -> bool {
+    let storage_failure = processed.transient
+        && processed
+            .result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::StorageUnavailable.as_str());
+    if !storage_failure {
+        return false;
+    }
+    let storage = worker.storage.clone();
+    tokio::task::spawn_blocking(move || http::storage_problem(&storage))
+        .await
+        .map_or(true, |problem| problem.is_some())
 }
 
 /// Publishes what a processed job leads to; returns the outcome for metrics.

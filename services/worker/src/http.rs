@@ -19,6 +19,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::Worker;
+use rapporteur_storage::Storage;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabel {
@@ -39,6 +40,8 @@ pub(crate) struct Metrics {
     pub in_flight: Gauge,
     pub retries: Counter,
     pub dead_lettered: Counter,
+    /// 1 while consumption is paused for a storage outage.
+    pub paused: Gauge,
     connected: AtomicBool,
 }
 
@@ -77,6 +80,12 @@ impl Default for Metrics {
             "Jobs moved to the dead-letter queue",
             dead_lettered.clone(),
         );
+        let paused = Gauge::default();
+        registry.register(
+            "consumption_paused",
+            "1 while no jobs are taken because storage is unavailable",
+            paused.clone(),
+        );
         Metrics {
             registry,
             jobs,
@@ -85,6 +94,7 @@ impl Default for Metrics {
             in_flight,
             retries,
             dead_lettered,
+            paused,
             connected: AtomicBool::new(false),
         }
     }
@@ -139,41 +149,40 @@ async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
             "not connected to the broker\n".to_string(),
         );
     }
-    let Some(root) = worker.storage.local_root() else {
-        // Object storage: ready when the store answers a lookup (an
-        // absent object is an answer; a refused credential is not).
-        let storage = worker.storage.clone();
-        let probe =
-            tokio::task::spawn_blocking(move || storage.exists(".rapporteur-readiness")).await;
-        return match probe {
-            Ok(Ok(_)) => (StatusCode::OK, "ready\n".to_string()),
-            Ok(Err(e)) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("storage does not answer: {e}\n"),
-            ),
-            Err(e) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("storage check failed: {e}\n"),
-            ),
-        };
+    let storage = worker.storage.clone();
+    match tokio::task::spawn_blocking(move || storage_problem(&storage)).await {
+        Ok(None) => (StatusCode::OK, "ready\n".to_string()),
+        Ok(Some(problem)) => (StatusCode::SERVICE_UNAVAILABLE, format!("{problem}\n")),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("storage check failed: {e}\n"),
+        ),
+    }
+}
+
+/// What keeps the storage from taking outputs now, if anything (blocking):
+/// on a directory, a root where no file can be created or a nearly full
+/// disk; on object storage, a store that does not answer a lookup (an
+/// absent object is an answer; a refused credential is not). `/readyz`
+/// says it, and the worker pauses consuming while it lasts.
+pub(crate) fn storage_problem(storage: &Storage) -> Option<String> {
+    let Some(root) = storage.local_root() else {
+        return storage
+            .exists(".rapporteur-readiness")
+            .err()
+            .map(|e| format!("storage does not answer: {e}"));
     };
     if let Err(e) = tempfile::tempfile_in(root) {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("storage root is not writable: {e}\n"),
-        );
+        return Some(format!("storage root is not writable: {e}"));
     }
     // Creating an empty file still works on a full disk; writing outputs
     // does not.
     match rustix::fs::statvfs(root) {
-        Ok(stats) if free_bytes(&stats) < MIN_FREE_BYTES => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "storage root has {} bytes free, under the {MIN_FREE_BYTES} a job may need\n",
-                free_bytes(&stats)
-            ),
-        ),
-        _ => (StatusCode::OK, "ready\n".to_string()),
+        Ok(stats) if free_bytes(&stats) < MIN_FREE_BYTES => Some(format!(
+            "storage root has {} bytes free, under the {MIN_FREE_BYTES} a job may need",
+            free_bytes(&stats)
+        )),
+        _ => None,
     }
 }
 

@@ -113,6 +113,9 @@ pub(crate) struct Worker {
     pub max_attempts: u32,
     pub metrics: http::Metrics,
     pub isolation: isolate::Isolation,
+    /// True while storage is down: jobs are returned to the queue and
+    /// consumption pauses until a probe finds storage back (`broker.rs`).
+    pub outage: watch::Sender<bool>,
 }
 
 /// Where outputs go: `--storage` / STORAGE_URL, else STORAGE_DIR (the
@@ -196,6 +199,7 @@ fn main() -> anyhow::Result<()> {
         max_attempts: args.max_attempts.max(1),
         metrics: http::Metrics::default(),
         isolation,
+        outage: watch::Sender::new(false),
     });
     if args.convert_one {
         return isolate::convert_one(&worker, job::max_message(&worker));

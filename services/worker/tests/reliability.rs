@@ -334,23 +334,43 @@ async fn poison_jobs(harness: Harness) {
     harness.cleanup().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
-    let _serial = ONE_AT_A_TIME.lock().await;
-    if !Tool::RabbitMq.available() {
-        return;
-    }
-    let harness = Harness::new("readonly").await;
-    // Root ignores permission bits, so the directory is made immutable.
-    let storage = harness.storage_path().to_path_buf();
+/// Makes `path` immutable (root ignores permission bits); false, after
+/// saying why, where `chattr +i` cannot (fails the test under CI=true).
+fn make_immutable(path: &std::path::Path) -> bool {
     let immutable = std::process::Command::new("chattr")
         .arg("+i")
-        .arg(&storage)
+        .arg(path)
         .status();
     if !immutable.is_ok_and(|s| s.success()) {
         let help = "`chattr +i` is needed to make a directory read-only for root (package e2fsprogs, ext4 file system)";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
         eprintln!("skipped: {help}");
+        return false;
+    }
+    true
+}
+
+fn make_mutable(path: &std::path::Path) {
+    std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(path)
+        .status()
+        .unwrap();
+}
+
+/// One folder the job writes to cannot be written, while the storage as a
+/// whole can: the job's own problem, retried with backoff, then
+/// dead-lettered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_folder_is_retried_with_backoff_then_dead_lettered() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("readonly").await;
+    let locked = harness.storage_path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    if !make_immutable(&locked) {
         harness.cleanup().await;
         return;
     }
@@ -359,16 +379,12 @@ async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
             "ro",
             "seed.txt",
             &example("wsis-cooperation-sdgs.txt"),
-            None,
+            Some("locked/seed"),
         )])
         .await;
     let mut worker = harness.start_worker(WORKER, &[]);
     let results = harness.results(1, Duration::from_secs(60)).await;
-    std::process::Command::new("chattr")
-        .arg("-i")
-        .arg(&storage)
-        .status()
-        .unwrap();
+    make_mutable(&locked);
     let result = &results["ro"];
     assert_eq!(result.status, JobStatus::Failed);
     assert_eq!(result.error.as_ref().unwrap().code, "storage_unavailable");
@@ -383,6 +399,54 @@ async fn unwritable_storage_is_retried_with_backoff_then_dead_lettered() {
             .await
             .len(),
         1
+    );
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
+
+/// The storage as a whole is down (its root cannot be written): instead of
+/// spending every job's attempts and dead-lettering the backlog, the worker
+/// returns its jobs to the queue and stops consuming until storage is back,
+/// then converts them all, each on its first counted attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_outage_pauses_consumption_and_loses_nothing() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("outage").await;
+    let root = harness.storage_path().to_path_buf();
+    if !make_immutable(&root) {
+        harness.cleanup().await;
+        return;
+    }
+    let (jobs, references) = bulk_jobs(40);
+    harness.publish(&jobs).await;
+    let mut worker = harness.start_worker(WORKER, &[]);
+    // With retries 100 ms apart and three attempts, the old worker had
+    // dead-lettered every job well within this time.
+    let during = harness.results(1, Duration::from_secs(6)).await;
+    let dead = harness
+        .take_all(&harness.topology.dead_letter_queue())
+        .await;
+    make_mutable(&root);
+    assert!(
+        during.is_empty(),
+        "no job ended during the outage: {during:?}"
+    );
+    assert!(
+        dead.is_empty(),
+        "nothing was dead-lettered during the outage"
+    );
+    assert!(
+        worker.try_wait().unwrap().is_none(),
+        "the worker waits out the outage"
+    );
+    assert_all_converted(&harness, 40, &references).await;
+    let results = harness.results(40, Duration::from_secs(1)).await;
+    assert!(
+        results.values().all(|r| r.attempts == 1),
+        "the outage cost no job an attempt"
     );
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;

@@ -153,7 +153,11 @@ impl Harness {
             .args(["--delivery-limit", &settings.delivery_limit.to_string()])
             .args(extra)
             .env("AMQP_URL", AMQP_URL)
-            .env("RUST_LOG", "warn")
+            // RAPPORTEUR_TEST_WORKER_LOG=info shows what the workers do.
+            .env(
+                "RUST_LOG",
+                std::env::var("RAPPORTEUR_TEST_WORKER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         command
