@@ -13,7 +13,6 @@ use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Connection, ConnectionProperties};
 use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
@@ -38,7 +37,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         ..Limits::default()
     };
     let topology = args.broker.topology();
-    let connection = Connection::connect(&args.broker.amqp_url, ConnectionProperties::default())
+    let (connection, _) = rapporteur_broker::connect_any(&args.broker.urls(), 0)
         .await
         .context("cannot connect to the broker (check --amqp-url / AMQP_URL)")?;
     let channel = connection.create_channel().await?;

@@ -13,7 +13,7 @@ use lapin::options::{
     ConfirmSelectOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Channel, Connection};
 use rapporteur_broker::{
     ATTEMPT_HEADER, ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER, PublishError, TopologySettings,
     header_text, json_properties, publish_confirmed, publish_to_queue, short_string,
@@ -44,7 +44,8 @@ fn redelivered(delivery: &Delivery) -> bool {
 
 /// Connection and consumption settings.
 pub(crate) struct Settings {
-    pub url: String,
+    /// One URL, or one per node of a cluster.
+    pub urls: Vec<String>,
     pub prefetch: u16,
     pub concurrency: usize,
     pub topology: TopologySettings,
@@ -62,12 +63,13 @@ enum SessionEnd {
 /// Unacked jobs of a lost connection are redelivered by the broker.
 pub(crate) async fn run(worker: Arc<Worker>, settings: Settings, mut stop: watch::Receiver<bool>) {
     let mut backoff = Duration::from_millis(200);
+    let mut next_node = 0;
     loop {
         if *stop.borrow() {
             return;
         }
         let started = Instant::now();
-        match session(&worker, &settings, &mut stop).await {
+        match session(&worker, &settings, &mut stop, &mut next_node).await {
             Ok(SessionEnd::Stopped) => return,
             Ok(SessionEnd::Lost) => tracing::warn!("lost the broker connection; reconnecting"),
             Ok(SessionEnd::Paused) => {
@@ -103,8 +105,15 @@ async fn session(
     worker: &Arc<Worker>,
     settings: &Settings,
     stop: &mut watch::Receiver<bool>,
+    next_node: &mut usize,
 ) -> lapin::Result<SessionEnd> {
-    let connection = Connection::connect(&settings.url, ConnectionProperties::default()).await?;
+    // A lost connection moves on to the next node: the one lost may be
+    // the one that went away.
+    let (connection, node) = rapporteur_broker::connect_any(&settings.urls, *next_node).await?;
+    *next_node = node + 1;
+    if settings.urls.len() > 1 {
+        tracing::info!(node = node + 1, nodes = settings.urls.len(), "connected to the broker");
+    }
     let consuming = connection.create_channel().await?;
     let publishing = connection.create_channel().await?;
     publishing

@@ -205,7 +205,7 @@ fn main() -> anyhow::Result<()> {
         return isolate::convert_one(&worker, job::max_message(&worker));
     }
     let settings = broker::Settings {
-        url: args.broker.amqp_url,
+        urls: args.broker.urls(),
         prefetch: args.prefetch,
         concurrency,
         topology: rapporteur_broker::TopologySettings {

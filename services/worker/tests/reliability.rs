@@ -140,6 +140,38 @@ async fn jobs_survive_the_broker_closing_every_connection(harness: Harness, coun
     harness.cleanup().await;
 }
 
+/// Given the URLs of several nodes, a worker whose first node does not
+/// answer fails over to the next and converts everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_fails_over_to_the_next_broker_url() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("failover").await;
+    let (jobs, references) = bulk_jobs(100);
+    harness.publish(&jobs).await;
+    // A port nothing listens on: bind, read it, let it go.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut worker = WorkerProcess(
+        harness
+            .worker_command(WORKER, &[])
+            .env(
+                "AMQP_URL",
+                format!("amqp://guest:guest@127.0.0.1:{dead}/%2f,{AMQP_URL}"),
+            )
+            .spawn()
+            .unwrap(),
+    );
+    assert_all_converted(&harness, 100, &references).await;
+    assert!(signal_and_wait(&mut worker.0, "TERM").success());
+    harness.cleanup().await;
+}
+
 /// Jobs on S3 in the tests below: moto answers a few hundred requests a
 /// second, and every job makes about five.
 const S3_JOBS: usize = 300;

@@ -29,15 +29,17 @@ use rapporteur_jobs::Topology;
 /// `rapporteur submit`, so that the two always meet on one queue.
 #[derive(clap::Args, Debug, Clone)]
 pub struct BrokerArgs {
-    /// Broker URL. Prefer the environment variable: a password on the
-    /// command line is visible to every user of the machine.
-    /// A malformed URL is refused at start-up rather than retried forever.
+    /// Broker URL, or the URLs of a cluster's nodes separated by commas
+    /// (a lost connection fails over to the next node). Prefer the
+    /// environment variable: a password on the command line is visible to
+    /// every user of the machine. A malformed URL is refused at start-up
+    /// rather than retried forever.
     #[arg(
         long,
         env = "AMQP_URL",
         default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
         hide_env_values = true,
-        value_parser = parse_amqp_url
+        value_parser = parse_amqp_urls
     )]
     pub amqp_url: String,
     /// Prefix of every queue and exchange name ("summaries" → summaries.jobs):
@@ -47,6 +49,14 @@ pub struct BrokerArgs {
 }
 
 impl BrokerArgs {
+    /// The broker URLs, in the order given.
+    pub fn urls(&self) -> Vec<String> {
+        self.amqp_url
+            .split(',')
+            .map(|url| url.trim().to_string())
+            .collect()
+    }
+
     pub fn topology(&self) -> Topology {
         Topology::new(&self.queue_prefix)
     }
@@ -58,6 +68,37 @@ pub fn parse_amqp_url(url: &str) -> Result<String, String> {
     url.parse::<lapin::uri::AMQPUri>()
         .map(|_| url.to_string())
         .map_err(|e| format!("not an AMQP URL (amqp://user:password@host:port/vhost): {e}"))
+}
+
+/// Checks a comma-separated list of broker URLs, each as
+/// [`parse_amqp_url`] does; the error says which one (by position, never
+/// quoting it) is wrong.
+pub fn parse_amqp_urls(urls: &str) -> Result<String, String> {
+    for (index, url) in urls.split(',').enumerate() {
+        parse_amqp_url(url.trim()).map_err(|e| format!("broker URL {}: {e}", index + 1))?;
+    }
+    Ok(urls.to_string())
+}
+
+/// Connects to the first broker that answers among `urls`, trying them in
+/// turn from `start` (the node after the one a lost connection was to, so
+/// that a worker moves on from a node that went away). Returns the
+/// connection and the index of its URL; the last error when none answers.
+pub async fn connect_any(
+    urls: &[String],
+    start: usize,
+) -> Result<(lapin::Connection, usize), lapin::Error> {
+    let mut last = None;
+    for offset in 0..urls.len() {
+        let index = (start + offset) % urls.len();
+        match lapin::Connection::connect(&urls[index], lapin::ConnectionProperties::default())
+            .await
+        {
+            Ok(connection) => return Ok((connection, index)),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(last.unwrap_or_else(|| lapin::ErrorKind::InvalidConnectionState(lapin::ConnectionState::Closed).into()))
 }
 
 /// Checks a queue prefix: every queue name is the prefix and a short suffix,
@@ -371,6 +412,13 @@ mod tests {
             let error = parse_amqp_url(bad).unwrap_err();
             assert!(!bad.contains("u:p") || !error.contains("u:p"), "{error}");
         }
+        assert!(
+            parse_amqp_urls("amqp://u:p@a:5672/%2f, amqp://u:p@b:5672/%2f,amqp://u:p@c:5672/%2f")
+                .is_ok()
+        );
+        let error = parse_amqp_urls("amqp://u:p@a:5672/%2f,http://u:p@b").unwrap_err();
+        assert!(error.starts_with("broker URL 2:"), "{error}");
+        assert!(!error.contains("u:p"), "{error}");
         assert!(parse_queue_prefix("summaries").is_ok());
         assert!(parse_queue_prefix("test-123-a.b_c").is_ok());
         for bad in ["", "a b", "a/b", &"p".repeat(201), "é"] {
