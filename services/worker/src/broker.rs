@@ -112,7 +112,11 @@ async fn session(
     let (connection, node) = rapporteur_broker::connect_any(&settings.urls, *next_node).await?;
     *next_node = node + 1;
     if settings.urls.len() > 1 {
-        tracing::info!(node = node + 1, nodes = settings.urls.len(), "connected to the broker");
+        tracing::info!(
+            node = node + 1,
+            nodes = settings.urls.len(),
+            "connected to the broker"
+        );
     }
     let consuming = connection.create_channel().await?;
     let publishing = connection.create_channel().await?;

@@ -172,6 +172,42 @@ async fn a_worker_fails_over_to_the_next_broker_url() {
     harness.cleanup().await;
 }
 
+/// Scale-out on a three-node RabbitMQ cluster: two workers given every
+/// node's URL, 2,000 jobs, and the node that leads the jobs queue stopped
+/// mid-run. The quorum queues elect new leaders, the workers fail over to
+/// the other nodes, and every job is converted, equal to the reference,
+/// with nothing dead-lettered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_loses_the_node_leading_the_jobs_queue_and_loses_no_job() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let cluster = Cluster::start(3);
+    eprintln!(
+        "three-node cluster up in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let harness = Harness::on_cluster("cluster", cluster.urls()).await;
+    let (jobs, references) = bulk_jobs(2000);
+    harness.publish(&jobs).await;
+    let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(WORKER, &[])).collect();
+    harness.results(200, Duration::from_secs(60)).await;
+    let leader = cluster.leader_of(&harness.topology.jobs_queue());
+    let run = std::time::Instant::now();
+    cluster.stop_node(&leader);
+    assert_all_converted(&harness, 2000, &references).await;
+    eprintln!(
+        "the rest of the 2,000 jobs done {:.1} s after {leader} stopped",
+        run.elapsed().as_secs_f64()
+    );
+    for worker in &mut workers {
+        assert!(signal_and_wait(worker, "TERM").success());
+    }
+    harness.cleanup().await;
+}
+
 /// Jobs on S3 in the tests below: moto answers a few hundred requests a
 /// second, and every job makes about five.
 const S3_JOBS: usize = 300;

@@ -91,14 +91,15 @@ pub async fn connect_any(
     let mut last = None;
     for offset in 0..urls.len() {
         let index = (start + offset) % urls.len();
-        match lapin::Connection::connect(&urls[index], lapin::ConnectionProperties::default())
-            .await
+        match lapin::Connection::connect(&urls[index], lapin::ConnectionProperties::default()).await
         {
             Ok(connection) => return Ok((connection, index)),
             Err(error) => last = Some(error),
         }
     }
-    Err(last.unwrap_or_else(|| lapin::ErrorKind::InvalidConnectionState(lapin::ConnectionState::Closed).into()))
+    Err(last.unwrap_or_else(|| {
+        lapin::ErrorKind::InvalidConnectionState(lapin::ConnectionState::Closed).into()
+    }))
 }
 
 /// Checks a queue prefix: every queue name is the prefix and a short suffix,
@@ -278,7 +279,9 @@ pub async fn declare_results_queue(
                 durable: true,
                 ..QueueDeclareOptions::default()
             },
-            FieldTable::default(),
+            // Replicated across a cluster's nodes, as the job queues are: a
+            // classic queue lives on one node and is gone while it is down.
+            table(&[("x-queue-type", text("quorum"))]),
         )
         .await?;
     channel

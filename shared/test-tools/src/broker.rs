@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lapin::options::{BasicGetOptions, ConfirmSelectOptions, QueueDeleteOptions};
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Channel, Connection};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
 use rapporteur_jobs::{JobResult, Topology};
 
@@ -35,10 +35,15 @@ pub fn topology_settings() -> TopologySettings {
 /// Connects to the test broker, retrying for up to 30 s (a test may have
 /// just restarted it or closed every connection).
 pub async fn connect() -> Connection {
+    connect_any(&[AMQP_URL.to_string()]).await
+}
+
+/// Connects to the first of `urls` that answers, retrying for up to 30 s.
+pub async fn connect_any(urls: &[String]) -> Connection {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        match Connection::connect(AMQP_URL, ConnectionProperties::default()).await {
-            Ok(connection) => return connection,
+        match rapporteur_broker::connect_any(urls, 0).await {
+            Ok((connection, _)) => return connection,
             Err(error) if Instant::now() > deadline => {
                 panic!("cannot connect to the broker: {error}")
             }
@@ -59,6 +64,8 @@ pub struct Harness {
     pub storage_url: String,
     /// The environment that reaches the S3 server (empty for a directory).
     storage_env: Vec<(&'static str, String)>,
+    /// The broker's URLs: the test broker, or a cluster's nodes.
+    urls: Vec<String>,
     results_queue: String,
     /// Every result collected so far, by job id (the last one wins).
     seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
@@ -85,16 +92,41 @@ impl Harness {
         Some(Harness::with_storage(name, storage, url, server.env()).await)
     }
 
+    /// A harness on a cluster of brokers (see [`Cluster`]): its workers
+    /// get every node's URL.
+    pub async fn on_cluster(name: &str, urls: Vec<String>) -> Harness {
+        let storage = tempfile::tempdir().unwrap();
+        let url = storage.path().to_str().unwrap().to_owned();
+        Harness::with(name, storage, url, Vec::new(), urls).await
+    }
+
     async fn with_storage(
         name: &str,
         storage: tempfile::TempDir,
         storage_url: String,
         storage_env: Vec<(&'static str, String)>,
     ) -> Harness {
+        Harness::with(
+            name,
+            storage,
+            storage_url,
+            storage_env,
+            vec![AMQP_URL.to_string()],
+        )
+        .await
+    }
+
+    async fn with(
+        name: &str,
+        storage: tempfile::TempDir,
+        storage_url: String,
+        storage_env: Vec<(&'static str, String)>,
+        urls: Vec<String>,
+    ) -> Harness {
         let prefix = format!("test-{}-{name}", std::process::id());
         let topology = Topology::new(&prefix);
         let results_queue = format!("{prefix}.test-results");
-        let connection = connect().await;
+        let connection = connect_any(&urls).await;
         let channel = connection.create_channel().await.unwrap();
         rapporteur_broker::declare(&channel, &topology, &topology_settings())
             .await
@@ -109,6 +141,7 @@ impl Harness {
             storage,
             storage_url,
             storage_env,
+            urls,
             results_queue,
             seen: Default::default(),
             all: Default::default(),
@@ -152,7 +185,7 @@ impl Harness {
             ])
             .args(["--delivery-limit", &settings.delivery_limit.to_string()])
             .args(extra)
-            .env("AMQP_URL", AMQP_URL)
+            .env("AMQP_URL", self.urls.join(","))
             // RAPPORTEUR_TEST_WORKER_LOG=info shows what the workers do.
             .env(
                 "RUST_LOG",
@@ -180,7 +213,7 @@ impl Harness {
     /// Publishes raw job messages with the given properties (headers a
     /// client may forge, for example).
     pub async fn publish_with(&self, bodies: &[Vec<u8>], properties: BasicProperties) {
-        let connection = connect().await;
+        let connection = connect_any(&self.urls).await;
         let channel = connection.create_channel().await.unwrap();
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -204,8 +237,7 @@ impl Harness {
     pub async fn results(&self, expected: usize, timeout: Duration) -> BTreeMap<String, JobResult> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Ok(connection) =
-                Connection::connect(AMQP_URL, ConnectionProperties::default()).await
+            if let Ok((connection, _)) = rapporteur_broker::connect_any(&self.urls, 0).await
                 && let Ok(channel) = connection.create_channel().await
             {
                 let bodies = drain(&channel, &self.results_queue).await;
@@ -235,7 +267,7 @@ impl Harness {
 
     /// Takes every message now in one of this harness's queues.
     pub async fn take_all(&self, queue: &str) -> Vec<(Vec<u8>, BasicProperties)> {
-        let connection = connect().await;
+        let connection = connect_any(&self.urls).await;
         let channel = connection.create_channel().await.unwrap();
         let mut messages = Vec::new();
         while let Ok(Some(message)) = channel
@@ -273,15 +305,14 @@ impl Drop for Harness {
     fn drop(&mut self) {
         let queues = self.queue_names();
         let exchange = self.topology.results_exchange();
+        let urls = self.urls.clone();
         let cleaner = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             runtime.block_on(async {
-                let Ok(connection) =
-                    Connection::connect(AMQP_URL, ConnectionProperties::default()).await
-                else {
+                let Ok((connection, _)) = rapporteur_broker::connect_any(&urls, 0).await else {
                     return;
                 };
                 let Ok(channel) = connection.create_channel().await else {
@@ -392,4 +423,155 @@ pub fn signal_and_wait(child: &mut Child, signal: &str) -> std::process::ExitSta
 pub fn worker_beside(binary: impl AsRef<Path>) -> Option<PathBuf> {
     let path = binary.as_ref().with_file_name("rapporteur-worker");
     path.exists().then_some(path)
+}
+
+/// A RabbitMQ cluster of its own for one test, on 127.0.0.1: nodes with
+/// distinct names, AMQP and distribution ports, data directories and
+/// configuration (the machine's own broker keeps 5672), one Erlang cookie
+/// (the user's), joined to the first node. Started from the machine's
+/// `rabbitmq-server` (it is [`crate::Tool::RabbitMq`]'s package); stopped,
+/// and its directories removed, when dropped.
+pub struct Cluster {
+    nodes: Vec<String>,
+    ports: Vec<u16>,
+    _dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// Starts `size` nodes and joins them; panics with the node's own
+    /// words if one cannot start.
+    pub fn start(size: usize) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join("enabled_plugins");
+        std::fs::write(&plugins, "[].\n").unwrap();
+        let free_port = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .unwrap()
+                .port()
+        };
+        let mut nodes = Vec::new();
+        let mut ports = Vec::new();
+        for n in 1..=size {
+            let node = format!("rapporteur-test-{}-{n}@localhost", std::process::id());
+            let port = free_port();
+            let home = dir.path().join(format!("node{n}"));
+            std::fs::create_dir_all(&home).unwrap();
+            // The machine's rabbitmq.conf names port 5672; each node gets
+            // a configuration file of its own instead.
+            std::fs::write(
+                home.join("rabbitmq.conf"),
+                format!("listeners.tcp.local = 127.0.0.1:{port}\n"),
+            )
+            .unwrap();
+            nodes.push(node);
+            ports.push(port);
+        }
+        // The server drops to the rabbitmq user, which must own the data.
+        let _ = Command::new("chown")
+            .args(["-R", "rabbitmq:rabbitmq"])
+            .arg(dir.path())
+            .status();
+        for (n, node) in nodes.iter().enumerate() {
+            let home = dir.path().join(format!("node{}", n + 1));
+            let status = Command::new("rabbitmq-server")
+                .arg("-detached")
+                .env("RABBITMQ_NODENAME", node)
+                .env("RABBITMQ_DIST_PORT", free_port().to_string())
+                .env("RABBITMQ_CONFIG_FILE", home.join("rabbitmq.conf"))
+                .env("RABBITMQ_MNESIA_BASE", home.join("mnesia"))
+                .env("RABBITMQ_LOG_BASE", home.join("log"))
+                .env("RABBITMQ_ENABLED_PLUGINS_FILE", &plugins)
+                .env("RABBITMQ_PID_FILE", home.join("pid"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("rabbitmq-server runs");
+            assert!(status.success(), "{node} did not start");
+        }
+        let cluster = Cluster {
+            nodes,
+            ports,
+            _dir: dir,
+        };
+        // A detached node is not reachable at once, and `await_startup`
+        // fails on a node it cannot reach yet: asked again until it answers.
+        for node in &cluster.nodes {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !Command::new("rabbitmqctl")
+                .args(["-q", "-n", node, "await_startup", "--timeout", "60"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+            {
+                assert!(Instant::now() < deadline, "{node} did not start in 120 s");
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+        let first = cluster.nodes[0].clone();
+        for node in &cluster.nodes[1..] {
+            cluster.ctl(node, &["stop_app"]);
+            cluster.ctl(node, &["join_cluster", &first]);
+            cluster.ctl(node, &["start_app"]);
+        }
+        cluster
+    }
+
+    /// Runs `rabbitmqctl -n NODE ARGS…`, failing the test with its output.
+    fn ctl(&self, node: &str, args: &[&str]) -> String {
+        let output = Command::new("rabbitmqctl")
+            .args(["-q", "-n", node])
+            .args(args)
+            .output()
+            .expect("rabbitmqctl runs");
+        assert!(
+            output.status.success(),
+            "rabbitmqctl -n {node} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// One guest URL per node.
+    pub fn urls(&self) -> Vec<String> {
+        self.ports
+            .iter()
+            .map(|port| format!("amqp://guest:guest@127.0.0.1:{port}/%2f"))
+            .collect()
+    }
+
+    /// The node that leads a quorum queue now.
+    pub fn leader_of(&self, queue: &str) -> String {
+        let listing = self.ctl(
+            &self.nodes[0],
+            &["list_queues", "name", "leader", "--no-table-headers"],
+        );
+        listing
+            .lines()
+            .find_map(|line| {
+                let mut columns = line.split_whitespace();
+                (columns.next() == Some(queue)).then(|| columns.next())?
+            })
+            .unwrap_or_else(|| panic!("no leader of {queue} in: {listing}"))
+            .to_string()
+    }
+
+    /// Stops one node (its Erlang VM exits): its connections drop, and its
+    /// quorum queues elect leaders among the other nodes.
+    pub fn stop_node(&self, node: &str) {
+        self.ctl(node, &["stop"]);
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for node in &self.nodes {
+            let _ = Command::new("rabbitmqctl")
+                .args(["-q", "-n", node, "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
