@@ -1,7 +1,9 @@
 //! `rapporteur submit --wait` against a real broker and a real worker.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+use rapporteur_test_tools::broker::{Harness, signal_and_wait};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -19,8 +21,8 @@ fn skip_or_fail(help: &str) {
     eprintln!("skipped: {help}");
 }
 
-#[test]
-fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     if !rapporteur_test_tools::Tool::RabbitMq.available() {
         return;
     }
@@ -29,7 +31,10 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
             "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
         );
     };
-    let prefix = format!("test-submit-{}", std::process::id());
+    // Default settings: `submit` declares the topology as every program
+    // does, and would refuse the tests' short retry delays.
+    let harness = Harness::with_default_topology("submit").await;
+    let prefix = harness.prefix.clone();
     let input = tempfile::tempdir().unwrap();
     std::fs::copy(
         repo().join("examples/wsis-cooperation-sdgs.txt"),
@@ -41,23 +46,9 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
         "FOR IMMEDIATE RELEASE\n\nITU announces a thing.\n",
     )
     .unwrap();
-    let storage = tempfile::tempdir().unwrap();
-    let worker = Command::new(worker_binary)
-        .args([
-            "--storage",
-            storage.path().to_str().unwrap(),
-            "--queue-prefix",
-            &prefix,
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ])
-        .env("RUST_LOG", "error")
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    // Stopped however the test ends: a worker left running would keep the
-    // test binary's output open and cargo waiting.
-    let mut worker = KillOnDrop(worker);
+    let storage = harness.storage_path().to_path_buf();
+    // Stopped however the test ends (the harness kills it if a test fails).
+    let mut worker = harness.start_worker(&worker_binary, &[]);
 
     let report = input.path().join("report.csv");
     let submit_with = |extra: &[&str]| {
@@ -104,7 +95,7 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     let second = rows(&report);
     assert!(second.contains("seed skipped   True True \n"), "{second}");
     // With the workers' storage named, a current set is not even sent.
-    let third = submit_with(&["--storage", storage.path().to_str().unwrap()]);
+    let third = submit_with(&["--storage", storage.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&third.stderr);
     assert!(said.contains("submitted 1 jobs"), "{said}");
     assert!(said.contains("1 already current"), "{said}");
@@ -117,10 +108,7 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
         third_rows.contains("press rejected not_a_summary 1"),
         "{third_rows}"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &worker.0.id().to_string()])
-        .status();
-    let stopped = worker.0.wait().unwrap();
+    let stopped = signal_and_wait(&mut worker.0, "TERM");
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(err.contains("submitted 2 jobs"), "{err}");
@@ -130,44 +118,8 @@ fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
     );
     assert!(err.contains("(not_a_summary)"), "{err}");
     assert!(err.contains("1 jobs succeeded, 1 failed"), "{err}");
-    assert!(storage.path().join("seed.json").exists());
-    assert!(!storage.path().join("press.json").exists());
+    assert!(storage.join("seed.json").exists());
+    assert!(!storage.join("press.json").exists());
     assert!(stopped.success());
-    remove_queues(&prefix);
-}
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Deletes the test's queues and exchange from the broker.
-fn remove_queues(prefix: &str) {
-    let topology = rapporteur_jobs::Topology::new(prefix);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let url = "amqp://guest:guest@127.0.0.1:5672/%2f";
-        let connection = lapin::Connection::connect(url, lapin::ConnectionProperties::default())
-            .await
-            .unwrap();
-        let channel = connection.create_channel().await.unwrap();
-        for queue in rapporteur_broker::queue_specs(
-            &topology,
-            &rapporteur_broker::TopologySettings::default(),
-        ) {
-            let _ = channel
-                .queue_delete(queue.name.as_str().into(), Default::default())
-                .await;
-        }
-        let _ = channel
-            .exchange_delete(topology.results_exchange().into(), Default::default())
-            .await;
-    });
+    harness.cleanup().await;
 }

@@ -16,20 +16,17 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeleteOptions,
-};
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
-use rapporteur_broker::{TopologySettings, publish_confirmed};
-use rapporteur_jobs::{JobResult, JobStatus, Topology};
+use rapporteur_broker::publish_confirmed;
+use rapporteur_jobs::{JobResult, JobStatus};
 use rapporteur_render::Format;
-
-const URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+use rapporteur_test_tools::broker::{AMQP_URL, Harness};
 
 /// How long the worker may go without finishing a job before the run fails.
 const RESULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -73,33 +70,28 @@ async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
         })
         .collect();
     inputs.sort();
-    let storage = tempfile::tempdir().unwrap();
-    let (storage_url, storage_env) = match std::env::var("BENCH_STORAGE").as_deref() {
-        Err(_) | Ok("" | "dir") => (storage.path().to_str().unwrap().to_owned(), Vec::new()),
+    // The tests' harness: the topology with the defaults every program
+    // declares, a results queue, the worker's command line, and the queues
+    // removed again at the end.
+    let harness = Harness::with_default_topology("bench").await;
+    let harness = match std::env::var("BENCH_STORAGE").as_deref() {
+        Err(_) | Ok("" | "dir") => harness,
         Ok("s3") => {
             let server = rapporteur_test_tools::s3::server()
                 .expect("BENCH_STORAGE=s3 needs moto (pip install 'moto[server]')");
-            (format!("s3://{}/bench", server.bucket()), server.env())
+            harness.with_storage_at(format!("s3://{}/bench", server.bucket()), server.env())
         }
-        Ok(url) => (url.to_owned(), Vec::new()),
+        Ok(url) => harness.with_storage_at(url.to_owned(), Vec::new()),
     };
-    println!("storage: {storage_url}");
-    let prefix = format!("bench-{}", std::process::id());
-    let topology = Topology::new(&prefix);
-    let connection = Connection::connect(URL, ConnectionProperties::default())
+    println!("storage: {}", harness.storage_url);
+    let topology = harness.topology.clone();
+    let connection = Connection::connect(AMQP_URL, ConnectionProperties::default())
         .await
         .expect("RabbitMQ on 127.0.0.1:5672");
     let channel = connection.create_channel().await.unwrap();
-    rapporteur_broker::declare(&channel, &topology, &TopologySettings::default())
-        .await
-        .unwrap();
-    let results_queue = format!("{prefix}.bench-results");
-    rapporteur_broker::declare_results_queue(&channel, &topology, &results_queue)
-        .await
-        .unwrap();
     let mut results = channel
         .basic_consume(
-            results_queue.as_str().into(),
+            harness.results_queue().into(),
             "bench".into(),
             BasicConsumeOptions::default(),
             FieldTable::default(),
@@ -113,22 +105,13 @@ async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
         .unwrap();
 
     // BENCH_WORKER runs another build of the worker (an older commit's) with
-    // this bench, for before/after ratios measured in one session.
+    // this bench, for before/after ratios measured in one session. Its
+    // concurrency is the worker's own default, two jobs per core.
     let worker_binary = std::env::var("BENCH_WORKER")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_rapporteur-worker").to_owned());
-    let mut worker = Command::new(&worker_binary)
-        .args([
-            "--storage",
-            &storage_url,
-            "--queue-prefix",
-            &prefix,
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ])
-        .env("AMQP_URL", URL)
-        .envs(storage_env.iter().map(|(name, value)| (name, value)))
-        .env("RUST_LOG", "error")
-        .stderr(Stdio::inherit())
+    let concurrency = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut worker = harness
+        .worker_command(&worker_binary, &["--concurrency", &concurrency.to_string()])
         .spawn()
         .unwrap();
 
@@ -273,20 +256,8 @@ async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {
         std::thread::available_parallelism().map_or(1, |n| n.get()),
     );
 
-    let mut queues: Vec<String> =
-        rapporteur_broker::queue_specs(&topology, &TopologySettings::default())
-            .into_iter()
-            .map(|q| q.name)
-            .collect();
-    queues.push(results_queue);
-    for queue in queues {
-        let _ = channel
-            .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
-            .await;
-    }
-    let _ = channel
-        .exchange_delete(topology.results_exchange().into(), Default::default())
-        .await;
+    let _ = connection.close(200, "".into()).await;
+    harness.cleanup().await;
 }
 
 /// User and system CPU seconds a process has used so far (/proc/PID/stat

@@ -66,6 +66,9 @@ pub struct Harness {
     storage_env: Vec<(&'static str, String)>,
     /// The broker's URLs: the test broker, or a cluster's nodes.
     urls: Vec<String>,
+    /// The topology's settings: [`topology_settings`] (short retry delays)
+    /// unless the test asks for the defaults every program starts with.
+    settings: TopologySettings,
     results_queue: String,
     /// Every result collected so far, by job id (the last one wins).
     seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
@@ -97,7 +100,25 @@ impl Harness {
     pub async fn on_cluster(name: &str, urls: Vec<String>) -> Harness {
         let storage = tempfile::tempdir().unwrap();
         let url = storage.path().to_str().unwrap().to_owned();
-        Harness::with(name, storage, url, Vec::new(), urls).await
+        Harness::with(name, storage, url, Vec::new(), urls, topology_settings()).await
+    }
+
+    /// A harness whose topology has the default settings, as `rapporteur
+    /// submit` and a worker started without options declare it (they would
+    /// refuse queues declared with the tests' short retry delays).
+    pub async fn with_default_topology(name: &str) -> Harness {
+        let storage = tempfile::tempdir().unwrap();
+        let url = storage.path().to_str().unwrap().to_owned();
+        let urls = vec![AMQP_URL.to_string()];
+        Harness::with(
+            name,
+            storage,
+            url,
+            Vec::new(),
+            urls,
+            TopologySettings::default(),
+        )
+        .await
     }
 
     async fn with_storage(
@@ -112,6 +133,7 @@ impl Harness {
             storage_url,
             storage_env,
             vec![AMQP_URL.to_string()],
+            topology_settings(),
         )
         .await
     }
@@ -122,13 +144,14 @@ impl Harness {
         storage_url: String,
         storage_env: Vec<(&'static str, String)>,
         urls: Vec<String>,
+        settings: TopologySettings,
     ) -> Harness {
         let prefix = format!("test-{}-{name}", std::process::id());
         let topology = Topology::new(&prefix);
         let results_queue = format!("{prefix}.test-results");
         let connection = connect_any(&urls).await;
         let channel = connection.create_channel().await.unwrap();
-        rapporteur_broker::declare(&channel, &topology, &topology_settings())
+        rapporteur_broker::declare(&channel, &topology, &settings)
             .await
             .unwrap();
         rapporteur_broker::declare_results_queue(&channel, &topology, &results_queue)
@@ -142,10 +165,24 @@ impl Harness {
             storage_url,
             storage_env,
             urls,
+            settings,
             results_queue,
             seen: Default::default(),
             all: Default::default(),
         }
+    }
+
+    /// Points the workers at another storage (a URL and the environment
+    /// that reaches it), as the e2e bench's BENCH_STORAGE does.
+    pub fn with_storage_at(mut self, url: String, env: Vec<(&'static str, String)>) -> Harness {
+        self.storage_url = url;
+        self.storage_env = env;
+        self
+    }
+
+    /// The durable queue that collects every result event of this harness.
+    pub fn results_queue(&self) -> &str {
+        &self.results_queue
     }
 
     pub fn storage_path(&self) -> &Path {
@@ -166,7 +203,7 @@ impl Harness {
     /// with the test settings; `binary` is `env!("CARGO_BIN_EXE_rapporteur-worker")`
     /// in the worker's tests.
     pub fn worker_command(&self, binary: impl AsRef<Path>, extra: &[&str]) -> Command {
-        let settings = topology_settings();
+        let settings = &self.settings;
         let mut command = Command::new(binary.as_ref());
         if !extra.contains(&"--metrics-addr") {
             command.args(["--metrics-addr", "127.0.0.1:0"]);
@@ -290,7 +327,7 @@ impl Harness {
 
     fn queue_names(&self) -> Vec<String> {
         let mut queues: Vec<String> =
-            rapporteur_broker::queue_specs(&self.topology, &topology_settings())
+            rapporteur_broker::queue_specs(&self.topology, &self.settings)
                 .into_iter()
                 .map(|q| q.name)
                 .collect();
