@@ -5,9 +5,12 @@
 //! failure carries a stable code and whether trying again could help.
 //!
 //! Every set of outputs is committed by its manifest (`rapporteur-manifest`):
-//! an old manifest is removed before its set is replaced, the outputs are
-//! written, and the new manifest is written last. A set whose manifest says
-//! it is what this conversion would write again is left alone.
+//! the set being replaced is kept as a version (objects, then its manifest,
+//! under `.versions/`), its manifest is removed, the outputs are written,
+//! and the new manifest, one version up, is written last. A set whose
+//! manifest says it is what this conversion would write again is left
+//! alone. Storage is any backend of `rapporteur-storage` (a directory or
+//! object storage); nothing here knows which.
 
 pub use rapporteur_codes::ErrorCode;
 use rapporteur_manifest::{
