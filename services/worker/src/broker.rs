@@ -155,10 +155,7 @@ async fn session(
         _ = &mut processing => Ok(SessionEnd::Lost),
         _ = lost(&connection) => Ok(SessionEnd::Lost),
         _ = stop.changed() => {
-            let _ = consuming.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
-            if tokio::time::timeout(settings.drain_timeout, processing).await.is_err() {
-                tracing::warn!("drain timeout: unfinished jobs will be redelivered");
-            }
+            stop_consuming(&consuming, &tag, processing, settings.drain_timeout).await;
             let _ = connection.close(200, "worker stopping".into()).await;
             Ok(SessionEnd::Stopped)
         }
@@ -171,14 +168,40 @@ async fn session(
             // returns the deliveries prefetched but not started to the
             // queue; a cancelled consumer would keep them unacked.
             tracing::warn!("storage unavailable: pausing consumption until it is back");
-            let _ = consuming.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
-            if tokio::time::timeout(settings.drain_timeout, processing).await.is_err() {
-                tracing::warn!("drain timeout: unfinished jobs will be redelivered");
-            }
+            stop_consuming(&consuming, &tag, processing, settings.drain_timeout).await;
             let _ = connection.close(200, "storage unavailable".into()).await;
             Ok(SessionEnd::Paused)
         }
     }
+}
+
+/// Stops taking jobs and lets those in hand finish, for at most
+/// `drain_timeout` (after that their messages are redelivered).
+async fn stop_consuming(
+    consuming: &Channel,
+    tag: &str,
+    processing: impl std::future::Future<Output = ()>,
+    drain_timeout: Duration,
+) {
+    let _ = consuming
+        .basic_cancel(tag.into(), BasicCancelOptions::default())
+        .await;
+    if tokio::time::timeout(drain_timeout, processing)
+        .await
+        .is_err()
+    {
+        tracing::warn!("drain timeout: unfinished jobs will be redelivered");
+    }
+}
+
+/// Returns a delivery to its queue (nack with requeue): the job is redone,
+/// by this worker or another.
+async fn requeue(delivery: &Delivery) {
+    let requeue = BasicNackOptions {
+        requeue: true,
+        ..BasicNackOptions::default()
+    };
+    let _ = delivery.acker.nack(requeue).await;
 }
 
 /// Resolves once the connection is no longer connected (the consumer
@@ -198,11 +221,7 @@ async fn wait_for_storage(worker: &Worker, stop: &mut watch::Receiver<bool>) -> 
     loop {
         tokio::select! {
             _ = tokio::time::sleep(STORAGE_PROBE_EVERY) => {
-                let storage = worker.storage.clone();
-                let problem = tokio::task::spawn_blocking(move || http::storage_problem(&storage))
-                    .await
-                    .unwrap_or_else(|e| Some(e.to_string()));
-                if problem.is_none() {
+                if http::storage_problem_now(&worker.storage).await.is_none() {
                     return true;
                 }
             }
@@ -230,11 +249,7 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
                 timeout_s = worker.isolation.job_timeout.as_secs(),
                 "over the time budget; returning the job to the queue for an isolated attempt"
             );
-            let requeue = BasicNackOptions {
-                requeue: true,
-                ..BasicNackOptions::default()
-            };
-            let _ = delivery.acker.nack(requeue).await;
+            requeue(&delivery).await;
             worker.metrics.in_flight.dec();
             return;
         };
@@ -247,11 +262,7 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
             // Not this job's fault: back to the queue, attempt not counted,
             // and consumption pauses until storage is back (`session`).
             worker.outage.send_replace(true);
-            let requeue = BasicNackOptions {
-                requeue: true,
-                ..BasicNackOptions::default()
-            };
-            let _ = delivery.acker.nack(requeue).await;
+            requeue(&delivery).await;
             worker.metrics.in_flight.dec();
             return;
         }
@@ -267,11 +278,7 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
             }
             Err(error) => {
                 tracing::warn!(%error, "could not settle the job; returning it to the queue");
-                let requeue = BasicNackOptions {
-                    requeue: true,
-                    ..BasicNackOptions::default()
-                };
-                let _ = delivery.acker.nack(requeue).await;
+                requeue(&delivery).await;
             }
         }
         worker.metrics.in_flight.dec();
@@ -294,10 +301,7 @@ async fn storage_is_down(worker: &Arc<Worker>, processed: &Processed) -> bool {
     if !storage_failure {
         return false;
     }
-    let storage = worker.storage.clone();
-    tokio::task::spawn_blocking(move || http::storage_problem(&storage))
-        .await
-        .map_or(true, |problem| problem.is_some())
+    http::storage_problem_now(&worker.storage).await.is_some()
 }
 
 /// Publishes what a processed job leads to; returns the outcome for metrics.

@@ -149,15 +149,19 @@ async fn ready(State(worker): State<Arc<Worker>>) -> impl IntoResponse {
             "not connected to the broker\n".to_string(),
         );
     }
-    let storage = worker.storage.clone();
-    match tokio::task::spawn_blocking(move || storage_problem(&storage)).await {
-        Ok(None) => (StatusCode::OK, "ready\n".to_string()),
-        Ok(Some(problem)) => (StatusCode::SERVICE_UNAVAILABLE, format!("{problem}\n")),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("storage check failed: {e}\n"),
-        ),
+    match storage_problem_now(&worker.storage).await {
+        None => (StatusCode::OK, "ready\n".to_string()),
+        Some(problem) => (StatusCode::SERVICE_UNAVAILABLE, format!("{problem}\n")),
     }
+}
+
+/// [`storage_problem`] on a blocking thread (a lookup on object storage
+/// may take seconds); a probe that could not run is a problem too.
+pub(crate) async fn storage_problem_now(storage: &Storage) -> Option<String> {
+    let storage = storage.clone();
+    tokio::task::spawn_blocking(move || storage_problem(&storage))
+        .await
+        .unwrap_or_else(|e| Some(format!("storage check failed: {e}")))
 }
 
 /// What keeps the storage from taking outputs now, if anything (blocking):

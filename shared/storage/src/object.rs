@@ -196,6 +196,14 @@ impl ObjectBackend {
         })
     }
 
+    /// [`ObjectBackend::path`] for a read, whose errors are [`ReadError`]s.
+    fn read_path(&self, object: &str) -> Result<ObjectPath, ReadError> {
+        self.path(object).map_err(|_| ReadError::Invalid {
+            object: bounded(object, 200),
+            reason: "object stores refuse it",
+        })
+    }
+
     fn error(&self, operation: &'static str, object: &str, e: object_store::Error) -> StorageError {
         StorageError::Object {
             operation,
@@ -278,10 +286,7 @@ impl ObjectBackend {
     }
 
     pub(crate) fn read(&self, object: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let path = self.path(object).map_err(|_| ReadError::Invalid {
-            object: bounded(object, 200),
-            reason: "object stores refuse it",
-        })?;
+        let path = self.read_path(object)?;
         let store = self.store.clone();
         let outcome = run(async move {
             let got = store.get(&path).await?;
@@ -303,10 +308,7 @@ impl ObjectBackend {
 
     pub(crate) fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
         use sha2::{Digest, Sha256};
-        let path = self.path(object).map_err(|_| ReadError::Invalid {
-            object: bounded(object, 200),
-            reason: "object stores refuse it",
-        })?;
+        let path = self.read_path(object)?;
         let store = self.store.clone();
         let outcome = run(async move {
             let mut stream = store.get(&path).await?.into_stream();
