@@ -6,15 +6,16 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use rapporteur_batch::{Document, Row, Run, Status};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::ParseOptions;
 use rapporteur_pipeline::{Converter, ErrorCode, Provenance};
-use rapporteur_render::{Format, RenderOptions};
-use rapporteur_storage::{OutputKey, Storage};
+use rapporteur_render::RenderOptions;
+use rapporteur_storage::Storage;
 use rayon::prelude::*;
 
 use crate::ConvertArgs;
-use crate::report::{self, Row, Status};
+use crate::report;
 
 /// How a run went.
 pub(crate) struct Tally {
@@ -86,15 +87,20 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         rows.push(refusal);
     }
 
-    let provenance = Provenance {
-        job_id: None,
-        metadata: Some(&metadata),
-        force: args.force,
+    let run = Run {
+        formats: &formats,
+        storage: &storage,
+        converter: &converter,
+        provenance: Provenance {
+            job_id: None,
+            metadata: Some(&metadata),
+            force: args.force,
+        },
     };
     let convert_all = || {
         jobs.par_iter()
             .map(|input| {
-                let row = convert_one(input, &formats, &storage, &limits, &converter, provenance);
+                let row = convert_one(input, &limits, &run);
                 progress.inc(1);
                 if let Some(message) = &row.message {
                     say(message.clone());
@@ -112,18 +118,7 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let count = |status: Status| rows.iter().filter(|r| r.status == status).count();
     let skipped = count(Status::Skipped);
     let failed = count(Status::Rejected) + count(Status::Failed);
-    let written: usize = rows
-        .iter()
-        .filter(|r| r.status == Status::Converted)
-        .map(|r| {
-            // Every output and the manifest.
-            [&r.json_sha256, &r.pdf_sha256, &r.docx_sha256]
-                .iter()
-                .filter(|c| c.is_some())
-                .count()
-                + 1
-        })
-        .sum();
+    let written: usize = rows.iter().map(Row::objects_written).sum();
     if let Some(path) = &args.report {
         report::write(path, rows)?;
     }
@@ -144,74 +139,12 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
 
 /// Converts one input to every format (or finds its outputs current), and
 /// says what became of it.
-fn convert_one(
-    input: &Input,
-    formats: &[Format],
-    storage: &Storage,
-    limits: &Limits,
-    converter: &Converter,
-    provenance: Provenance<'_>,
-) -> Row {
-    let refused = |status, code: ErrorCode, line, message: &str| {
-        Row::refused(&input.name, &input.key, status, code, line, message)
+fn convert_one(input: &Input, limits: &Limits, run: &Run<'_>) -> Row {
+    let document = Document {
+        input: &input.name,
+        source_name: &input.source_name,
+        key: &input.key,
     };
-    let bytes = match input.read(limits) {
-        Ok(bytes) => bytes,
-        Err(e) => return refused(Status::Rejected, e.code(), None, &e.to_string()),
-    };
-    let key = match OutputKey::new(&input.key) {
-        Ok(key) => key,
-        Err(e) => {
-            return refused(
-                Status::Rejected,
-                ErrorCode::InvalidKey,
-                None,
-                &format!("{}: {e}", input.name),
-            );
-        }
-    };
-    match converter.convert_for(
-        &input.source_name,
-        &bytes,
-        formats,
-        &key,
-        storage,
-        provenance,
-    ) {
-        Ok(converted) => {
-            let checksum = |format: Format| {
-                converted
-                    .outputs
-                    .iter()
-                    .find(|o| o.format == format)
-                    .map(|o| o.sha256.clone())
-            };
-            Row {
-                input: input.name.clone(),
-                key: input.key.clone(),
-                status: if converted.unchanged {
-                    Status::Skipped
-                } else {
-                    Status::Converted
-                },
-                error_code: None,
-                line: None,
-                message: None,
-                warnings: converted.warnings,
-                json_sha256: checksum(Format::Json),
-                pdf_sha256: checksum(Format::Pdf),
-                docx_sha256: checksum(Format::Docx),
-            }
-        }
-        Err(e) => refused(
-            if e.transient {
-                Status::Failed
-            } else {
-                Status::Rejected
-            },
-            e.code,
-            e.line,
-            &e.message,
-        ),
-    }
+    let read = || input.read(limits).map_err(|e| (e.code(), e.to_string()));
+    rapporteur_batch::convert_document(document, read, run)
 }

@@ -128,6 +128,12 @@ pub(crate) struct SubmitArgs {
     /// metadata, with the default render options) are not submitted again.
     #[arg(long, value_name = "DIR|URL")]
     storage: Option<String>,
+    /// Submit each .zip input as one archive job: the archive is uploaded
+    /// to --storage (as inbox/<checksum>/<name>) and one worker converts
+    /// every document in it, resuming where another stopped. With --wait,
+    /// its progress is shown and --report gets the archive's report.
+    #[arg(long, requires = "storage")]
+    as_archive: bool,
 }
 
 fn main() -> ExitCode {

@@ -1,6 +1,7 @@
-//! `rapporteur submit`: every input becomes one job on the broker, published
-//! with confirms; with `--wait`, the command follows the result events until
-//! every job it submitted has ended.
+//! `rapporteur submit`: every input becomes one job on the broker (or, with
+//! `--as-archive`, every archive one archive job), published with confirms;
+//! with `--wait`, the command follows the result events until every job it
+//! submitted has ended.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,13 +16,16 @@ use lapin::options::{
 use lapin::types::FieldTable;
 use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
 use rapporteur_inputs::{Input, Limits};
-use rapporteur_jobs::{JOB_CONTRACT_VERSION, JobRequest, JobResult, JobSource, JobStatus};
+use rapporteur_jobs::{
+    JOB_CONTRACT_VERSION, JobProgress, JobRequest, JobResult, JobSource, JobStatus,
+};
 use rapporteur_pipeline::ErrorCode;
 use rapporteur_untrusted::{for_terminal, shown};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
-use crate::report::{self, Row, Status};
+use crate::report;
+use rapporteur_batch::{Row, Status};
 
 pub(crate) fn run(args: &SubmitArgs) -> anyhow::Result<Tally> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -73,7 +77,11 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         None
     };
 
-    let discovered = rapporteur_inputs::discover(&args.inputs, &limits);
+    let discovered = if args.as_archive {
+        Vec::new()
+    } else {
+        rapporteur_inputs::discover(&args.inputs, &limits)
+    };
     let progress = ProgressBar::new(discovered.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("valid template"),
     );
@@ -165,6 +173,37 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         submitted.insert(job.job_id);
     }
     progress.finish_and_clear();
+    let archive_storage = match &current_check {
+        Some((storage, _)) if args.as_archive => Some(storage),
+        _ => None,
+    };
+    if let Some(storage) = archive_storage {
+        for path in &args.inputs {
+            let job = archive_job(path, storage, args, &metadata)?;
+            inputs.insert(
+                job.job_id.clone(),
+                (
+                    path.display().to_string(),
+                    job.key.clone().unwrap_or_default(),
+                ),
+            );
+            let body = serde_json::to_vec(&job).expect("a job always serializes");
+            let mut properties =
+                json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
+            if let Some((queue, _)) = &replies {
+                properties = properties.with_reply_to(queue.as_str().into());
+            }
+            publish_to_queue(&channel, &topology.jobs_queue(), &body, properties)
+                .await
+                .with_context(|| {
+                    format!(
+                        "the broker did not take the archive job for {}",
+                        path.display()
+                    )
+                })?;
+            submitted.insert(job.job_id);
+        }
+    }
     eprintln!(
         "rapporteur: submitted {} jobs to {}, {skipped} already current",
         submitted.len(),
@@ -199,6 +238,14 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
                 .context("the broker closed the results queue")??;
         delivery.acker.ack(BasicAckOptions::default()).await?;
         let Ok(result) = serde_json::from_slice::<JobResult>(&delivery.data) else {
+            if let Ok(step) = serde_json::from_slice::<JobProgress>(&delivery.data)
+                && pending.contains(&step.job_id)
+            {
+                progress.set_message(format!(
+                    "archive: {} done, {} refused, of {}",
+                    step.done, step.failed, step.total
+                ));
+            }
             continue;
         };
         // A redelivered job may report twice; count each job once.
@@ -206,7 +253,24 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
             continue;
         }
         progress.inc(1);
-        if let Some((input_name, key)) = inputs.get(&result.job_id) {
+        if let (Some(tally), Some((storage, _))) = (&result.archive, &current_check) {
+            let line = for_terminal(&format!(
+                "archive job {}: {} converted, {} already current, {} refused, of {}; report {}",
+                result.job_id,
+                tally.converted,
+                tally.skipped,
+                tally.rejected,
+                tally.total,
+                storage.describe(&tally.report)
+            ));
+            progress.suspend(|| eprintln!("rapporteur: {line}"));
+            // The archive's own rows make the report; refused documents
+            // make the run fail, as they do in `convert`.
+            failed += tally.rejected as usize;
+            if args.report.is_some() {
+                rows.extend(archive_rows(storage, &tally.report)?);
+            }
+        } else if let Some((input_name, key)) = inputs.get(&result.job_id) {
             rows.push(row_for(input_name, key, &result));
         }
         match (&result.status, &result.error) {
@@ -272,6 +336,66 @@ fn row_for(input: &str, key: &str, result: &JobResult) -> Row {
         pdf_sha256: checksum("pdf"),
         docx_sha256: checksum("docx"),
     }
+}
+
+/// The archive job for a `.zip` input: the archive is uploaded to the
+/// workers' storage under its checksum, so that submitting it again names
+/// the same object and the same job (whose worker then resumes or only
+/// reports again).
+fn archive_job(
+    path: &std::path::Path,
+    storage: &rapporteur_storage::Storage,
+    args: &SubmitArgs,
+    metadata: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<JobRequest> {
+    use sha2::{Digest, Sha256};
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| n.to_ascii_lowercase().ends_with(".zip"))
+        .with_context(|| {
+            format!(
+                "{}: --as-archive takes .zip archives (with UTF-8 names)",
+                path.display()
+            )
+        })?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let checksum = format!("{:x}", Sha256::digest(&bytes));
+    let object = format!("inbox/{}/{file_name}", &checksum[..16]);
+    storage
+        .write_objects(&[(&object, &bytes)])
+        .with_context(|| format!("cannot upload {} to {}", path.display(), storage.location()))?;
+    let source = JobSource::Archive { path: object };
+    let key = source.default_key();
+    Ok(JobRequest {
+        version: JOB_CONTRACT_VERSION.to_string(),
+        job_id: format!("archive-{}", &checksum[..32]),
+        source,
+        formats: Some(
+            args.formats
+                .iter()
+                .map(|f| f.extension().to_string())
+                .collect(),
+        ),
+        key: Some(key),
+        metadata: metadata.clone(),
+    })
+}
+
+/// The rows of an archive job's report object.
+fn archive_rows(storage: &rapporteur_storage::Storage, report: &str) -> anyhow::Result<Vec<Row>> {
+    let bytes = storage.read(report, u64::MAX).with_context(|| {
+        format!(
+            "cannot read the archive's report {}",
+            storage.describe(report)
+        )
+    })?;
+    rapporteur_batch::decode_csv(&bytes).with_context(|| {
+        format!(
+            "the archive's report {} is not readable",
+            storage.describe(report)
+        )
+    })
 }
 
 /// The job for one input: text inline, other documents as base64.

@@ -18,7 +18,7 @@ use rapporteur_broker::{
     ATTEMPT_HEADER, ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER, PublishError, TopologySettings,
     header_text, json_properties, publish_confirmed, publish_to_queue, short_string,
 };
-use rapporteur_jobs::{JobResult, JobStatus, Topology};
+use rapporteur_jobs::{JobProgress, JobResult, JobStatus, PROGRESS_ROUTING_KEY, Topology};
 use rapporteur_untrusted::bounded_message;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -242,7 +242,8 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
         let processed = if isolated {
             Some(isolate::convert_isolated(&worker, &delivery.data, attempt).await)
         } else {
-            job::process(&worker, delivery.data.clone(), attempt).await
+            let progress = progress_publisher(&worker, publishing, &delivery.properties);
+            job::process(&worker, delivery.data.clone(), attempt, progress).await
         };
         let Some(processed) = processed else {
             tracing::warn!(
@@ -304,6 +305,51 @@ async fn storage_is_down(worker: &Arc<Worker>, processed: &Processed) -> bool {
     http::storage_problem_now(&worker.storage).await.is_some()
 }
 
+/// Publishes an archive job's progress events, from its blocking thread,
+/// to the results exchange and the request's `reply_to`. A progress event
+/// that cannot be published is only logged: the final result still comes.
+fn progress_publisher(
+    worker: &Worker,
+    publishing: &Channel,
+    request: &BasicProperties,
+) -> job::Progress {
+    let runtime = tokio::runtime::Handle::current();
+    let publishing = publishing.clone();
+    let exchange = worker.topology.results_exchange();
+    let reply_to = request.reply_to().clone();
+    let properties = match request.correlation_id() {
+        Some(id) => json_properties(&[]).with_correlation_id(id.clone()),
+        None => json_properties(&[]),
+    };
+    Arc::new(move |progress: JobProgress| {
+        let body = serde_json::to_vec(&progress).expect("progress always serializes");
+        let published = runtime.block_on(async {
+            publish_confirmed(
+                &publishing,
+                &exchange,
+                PROGRESS_ROUTING_KEY,
+                &body,
+                properties.clone(),
+            )
+            .await?;
+            if let Some(reply_to) = &reply_to {
+                publish_confirmed(
+                    &publishing,
+                    "",
+                    reply_to.as_str(),
+                    &body,
+                    properties.clone(),
+                )
+                .await?;
+            }
+            Ok::<_, PublishError>(())
+        });
+        if let Err(error) = published {
+            tracing::warn!(%error, "could not publish an archive job's progress");
+        }
+    })
+}
+
 /// Publishes what a processed job leads to; returns the outcome for metrics.
 async fn settle(
     worker: &Worker,
@@ -314,6 +360,27 @@ async fn settle(
 ) -> Result<&'static str, PublishError> {
     let result = &processed.result;
     let topology = &worker.topology;
+    if processed.continues {
+        // An archive job with documents left goes back on the queue as a
+        // new message (its own delivery count, attempts afresh: it made
+        // progress), keeping where its results go.
+        let mut properties = json_properties(&[]);
+        if let Some(reply_to) = delivery.properties.reply_to() {
+            properties = properties.with_reply_to(reply_to.clone());
+        }
+        if let Some(correlation_id) = delivery.properties.correlation_id() {
+            properties = properties.with_correlation_id(correlation_id.clone());
+        }
+        publish_to_queue(
+            publishing,
+            &topology.jobs_queue(),
+            &delivery.data,
+            properties,
+        )
+        .await?;
+        tracing::info!(key = ?result.key, "archive job continues");
+        return Ok("continued");
+    }
     if result.status == JobStatus::Succeeded {
         publish_result(publishing, topology, &delivery.properties, result).await?;
         tracing::info!(key = ?result.key, duration_ms = result.duration_ms, "job succeeded");

@@ -188,7 +188,9 @@ pub(crate) fn convert_one(worker: &Worker, max_message: usize) -> anyhow::Result
         .take(max_message as u64 + 1)
         .read_to_end(&mut body)?;
     // Attempt numbers are the parent's; it overwrites this one.
-    let processed = job::process_blocking(worker, &body, 1);
+    // Progress events are the parent's to publish; a child has no broker.
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    let processed = job::process_blocking(worker, &body, 1, &|_| {}, &cancelled);
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, &processed)?;
     stdout.flush()?;

@@ -1,21 +1,25 @@
 //! One job, from message body to result: decoding and checking the request,
-//! fetching the source, and converting it through the shared pipeline. No
-//! broker here; `broker` decides what happens to the message afterwards.
+//! fetching the source, and converting it through the shared pipeline (an
+//! archive job's documents through `archive`). No broker here; `broker`
+//! decides what happens to the message afterwards.
 
+use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use base64::Engine;
 use rapporteur_jobs::{
-    JOB_CONTRACT_VERSION, JobError, JobRequest, JobResult, JobSource, JobStatus, OutputFile,
-    check_job_id,
+    ArchiveTally, JOB_CONTRACT_VERSION, JobError, JobProgress, JobRequest, JobResult, JobSource,
+    JobStatus, OutputFile, check_job_id,
 };
-use rapporteur_pipeline::{ConvertError, ErrorCode};
+use rapporteur_pipeline::{ConvertError, Converter, ErrorCode};
 use rapporteur_render::Format;
 use rapporteur_storage::{OutputKey, ReadError};
 use rapporteur_untrusted::{bounded_message, shown};
 
 use crate::Worker;
+use crate::archive::{self, ArchiveJob, Sliced};
 
 /// A finished attempt: the result event to publish, and whether a failure
 /// could go away if the job were tried again. It is also what an isolated
@@ -24,7 +28,14 @@ use crate::Worker;
 pub(crate) struct Processed {
     pub result: JobResult,
     pub transient: bool,
+    /// An archive job's slice ended with documents left: the job goes back
+    /// on the queue to go on (`result` is not published).
+    #[serde(default)]
+    pub continues: bool,
 }
+
+/// Where an archive job's progress events go (nowhere in a child).
+pub(crate) type Progress = Arc<dyn Fn(JobProgress) + Send + Sync>;
 
 /// Runs one attempt of a job in this process, on a blocking thread, within
 /// the job's time budget. `None` when the budget ran out: the caller returns
@@ -35,12 +46,16 @@ pub(crate) async fn process(
     worker: &Arc<Worker>,
     body: Vec<u8>,
     attempt: u32,
+    progress: Progress,
 ) -> Option<Processed> {
     let job_worker = worker.clone();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let cancel = cancelled.clone();
     // Parsing and rendering are CPU work: keep them off the async threads
     // that talk to the broker.
-    let converting =
-        tokio::task::spawn_blocking(move || process_blocking(&job_worker, &body, attempt));
+    let converting = tokio::task::spawn_blocking(move || {
+        process_blocking(&job_worker, &body, attempt, &*progress, &cancel)
+    });
     match tokio::time::timeout(worker.isolation.job_timeout, converting).await {
         Ok(Ok(processed)) => Some(processed),
         Ok(Err(join_error)) => {
@@ -48,13 +63,23 @@ pub(crate) async fn process(
             tracing::error!(error = %join_error, "the conversion thread failed");
             None
         }
-        Err(_) => None,
+        Err(_) => {
+            // An archive job stops at its next chunk; a document runs out.
+            cancelled.store(true, Ordering::Relaxed);
+            None
+        }
     }
 }
 
 /// Runs one attempt of a job, blocking. Never panics on bad input: every
 /// problem becomes a failed result with a code.
-pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Processed {
+pub(crate) fn process_blocking(
+    worker: &Worker,
+    body: &[u8],
+    attempt: u32,
+    progress: &(dyn Fn(JobProgress) + Sync),
+    cancelled: &AtomicBool,
+) -> Processed {
     let started = Instant::now();
     let request = match decode(worker, body) {
         Ok(request) => request,
@@ -67,36 +92,78 @@ pub(crate) fn process_blocking(worker: &Worker, body: &[u8], attempt: u32) -> Pr
         .key
         .clone()
         .unwrap_or_else(|| request.source.default_key());
-    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        convert(worker, &request, &key)
-    }))
-    .unwrap_or_else(|_| {
-        Err(ConvertError {
-            code: ErrorCode::ConverterCrashed,
-            message: "the conversion panicked".to_string(),
-            line: None,
-            transient: false,
-        })
-    });
+    let converted =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &request.source {
+            JobSource::Archive { path } => {
+                let formats = formats(&request)?;
+                let converter = converter_for(worker, &request)?;
+                let job = ArchiveJob {
+                    request: &request,
+                    path,
+                    key: &key,
+                    formats: &formats,
+                    converter: &converter,
+                    progress,
+                    cancelled,
+                };
+                archive::run_slice(worker, &job).map(|sliced| match sliced {
+                    Sliced::Finished(tally) => Outcome::Archive(tally),
+                    Sliced::Continue => Outcome::Continue,
+                })
+            }
+            _ => convert(worker, &request, &key).map(Outcome::Document),
+        }))
+        .unwrap_or_else(|_| {
+            Err(ConvertError {
+                code: ErrorCode::ConverterCrashed,
+                message: "the conversion panicked".to_string(),
+                line: None,
+                transient: false,
+            })
+        });
+    let succeeded = |key: String, metadata| JobResult {
+        version: JOB_CONTRACT_VERSION.to_string(),
+        job_id: request.job_id.clone(),
+        key: Some(key),
+        status: JobStatus::Succeeded,
+        outputs: Vec::new(),
+        manifest: None,
+        set_version: None,
+        replaces: None,
+        unchanged: None,
+        warnings: None,
+        attempts: attempt,
+        duration_ms: started.elapsed().as_millis() as u64,
+        metadata,
+        error: None,
+        archive: None,
+    };
     match converted {
-        Ok(done) => Processed {
+        Ok(Outcome::Document(done)) => Processed {
             result: JobResult {
-                version: JOB_CONTRACT_VERSION.to_string(),
-                job_id: request.job_id,
-                key: Some(key),
-                status: JobStatus::Succeeded,
                 outputs: done.outputs,
                 manifest: Some(done.manifest),
                 set_version: Some(done.version),
                 replaces: done.replaces,
                 unchanged: Some(done.unchanged),
                 warnings: done.warnings,
-                attempts: attempt,
-                duration_ms: started.elapsed().as_millis() as u64,
-                metadata: request.metadata,
-                error: None,
+                ..succeeded(key, request.metadata)
             },
             transient: false,
+            continues: false,
+        },
+        Ok(Outcome::Archive(tally)) => Processed {
+            result: JobResult {
+                archive: Some(tally),
+                ..succeeded(key, request.metadata)
+            },
+            transient: false,
+            continues: false,
+        },
+        Ok(Outcome::Continue) => Processed {
+            result: succeeded(key, request.metadata),
+            transient: false,
+            continues: true,
         },
         Err(error) => failed(
             request.job_id,
@@ -170,6 +237,7 @@ fn failed(
 ) -> Processed {
     Processed {
         transient: error.transient,
+        continues: false,
         result: JobResult {
             version: JOB_CONTRACT_VERSION.to_string(),
             job_id,
@@ -191,6 +259,7 @@ fn failed(
                 message: bounded_message(&error.message),
                 line: error.line,
             }),
+            archive: None,
         },
     }
 }
@@ -277,6 +346,16 @@ fn formats(request: &JobRequest) -> Result<Vec<Format>, ConvertError> {
     }
 }
 
+/// What an attempt came to.
+enum Outcome {
+    /// A document's set, written or found current.
+    Document(Done),
+    /// Every document of an archive job is done.
+    Archive(ArchiveTally),
+    /// An archive job's slice ended with documents left.
+    Continue,
+}
+
 /// What a succeeded job wrote (or found current).
 struct Done {
     outputs: Vec<OutputFile>,
@@ -293,21 +372,8 @@ fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, Con
     let key = OutputKey::new(key)
         .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
     let name = request.source.name();
-    // A DMS's filing (`metadata.dms`) is checked before any work and files
-    // this job's documents only.
-    let dms = rapporteur_model::Dms::from_metadata(&request.metadata)
-        .map_err(|e| permanent(ErrorCode::InvalidMetadata, e.to_string()))?;
+    let converter = converter_for(worker, request)?;
     let bytes = source_bytes(worker, &request.source)?;
-    let filed;
-    let converter = match dms {
-        Some(dms) => {
-            let mut own = worker.converter.clone();
-            own.render.dms = Some(dms);
-            filed = own;
-            &filed
-        }
-        None => &worker.converter,
-    };
     // The manifest names the job and keeps its metadata; a redelivered job
     // whose set is already current writes nothing and reports that set.
     let provenance = rapporteur_pipeline::Provenance {
@@ -342,6 +408,25 @@ fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, Con
     })
 }
 
+/// The worker's converter, filing with the job's DMS block if it has one:
+/// `metadata.dms` is checked before any work and files this job's
+/// documents only.
+fn converter_for<'w>(
+    worker: &'w Worker,
+    request: &JobRequest,
+) -> Result<Cow<'w, Converter>, ConvertError> {
+    let dms = rapporteur_model::Dms::from_metadata(&request.metadata)
+        .map_err(|e| permanent(ErrorCode::InvalidMetadata, e.to_string()))?;
+    Ok(match dms {
+        Some(dms) => {
+            let mut own = worker.converter.clone();
+            own.render.dms = Some(dms);
+            Cow::Owned(own)
+        }
+        None => Cow::Borrowed(&worker.converter),
+    })
+}
+
 fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertError> {
     match source {
         JobSource::Text { text, .. } => Ok(text.clone().into_bytes()),
@@ -357,6 +442,7 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
                 )
             }),
         JobSource::Path { path } => read_under_root(worker, path),
+        JobSource::Archive { .. } => unreachable!("archive jobs are converted by `archive`"),
     }
 }
 

@@ -6,6 +6,7 @@
 //! once its outputs are durable and its result event (or its dead-letter copy)
 //! is confirmed by the broker. A redelivered job rewrites identical bytes.
 
+mod archive;
 mod broker;
 mod http;
 mod isolate;

@@ -1,7 +1,8 @@
 //! The job contracts between Rapporteur's services and their clients: the job
 //! message a client publishes ([`JobRequest`]), the result event a worker
-//! publishes when a job ends ([`JobResult`]), and the names of the broker
-//! objects they travel through ([`Topology`]).
+//! publishes when a job ends ([`JobResult`]), the progress events of an
+//! archive job ([`JobProgress`]), and the names of the broker objects they
+//! travel through ([`Topology`]).
 //!
 //! Both messages are versioned JSON with published JSON Schemas
 //! (`schema/job-request.schema.json`, `schema/job-result.schema.json`), kept
@@ -96,6 +97,12 @@ pub enum JobSource {
     },
     /// A file under the storage root, by relative path.
     Path { path: String },
+    /// Many documents under the storage root: a `.zip` archive, or a folder
+    /// (any other path, "inbox/2019/"). Every document is converted with
+    /// its own manifest under `<key>/<its path inside>`, the worker
+    /// publishing `job.progress` events and, at the end, one result with
+    /// the tally and the report object (README "Archive jobs").
+    Archive { path: String },
 }
 
 impl JobSource {
@@ -103,13 +110,18 @@ impl JobSource {
     pub fn name(&self) -> &str {
         match self {
             JobSource::Text { name, .. } | JobSource::Base64 { name, .. } => name,
-            JobSource::Path { path } => path,
+            JobSource::Path { path } | JobSource::Archive { path } => path,
         }
     }
 
     /// The output key a job gets when it names none: the source's file stem.
     pub fn default_key(&self) -> String {
-        let file = self.name().rsplit(['/', '\\']).next().unwrap_or_default();
+        let file = self
+            .name()
+            .trim_end_matches('/')
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default();
         match file.rsplit_once('.') {
             Some((stem, _)) if !stem.is_empty() => stem.to_string(),
             _ => file.to_string(),
@@ -155,7 +167,50 @@ pub struct JobResult {
     pub metadata: serde_json::Map<String, serde_json::Value>,
     /// Why the job failed (absent for a succeeded job).
     pub error: Option<JobError>,
+    /// For an archive job: what became of its documents, and where the
+    /// report is. Absent for other jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveTally>,
 }
+
+/// What became of an archive job's documents.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveTally {
+    /// Documents found in the archive or folder.
+    pub total: u64,
+    /// Converted by this job.
+    pub converted: u64,
+    /// Whose outputs were already current (converted before, or by an
+    /// earlier attempt of this job).
+    pub skipped: u64,
+    /// Refused: the report says why, and what to fix.
+    pub rejected: u64,
+    /// The report: one row per document (key, status, error code, line,
+    /// message, warnings, checksums), CSV, by its name in storage.
+    pub report: String,
+}
+
+/// Where an archive job is, published on the results exchange with the
+/// routing key `job.progress` (and to the request's `reply_to`). The counts
+/// never go down, even across a worker that died mid-archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "JobProgress")]
+pub struct JobProgress {
+    /// Contract version, "1".
+    pub version: String,
+    pub job_id: String,
+    /// Documents ended well: converted, or already current.
+    pub done: u64,
+    /// Documents refused.
+    pub failed: u64,
+    /// Documents in the archive.
+    pub total: u64,
+}
+
+/// Routing key of archive progress events.
+pub const PROGRESS_ROUTING_KEY: &str = "job.progress";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -247,8 +302,8 @@ impl Topology {
     }
 }
 
-/// The JSON Schemas of the two messages, as published in the repo.
-pub fn json_schemas() -> [(&'static str, String); 2] {
+/// The JSON Schemas of the messages, as published in the repo.
+pub fn json_schemas() -> [(&'static str, String); 3] {
     let render = |schema: schemars::Schema| {
         let mut text = serde_json::to_string_pretty(&schema).expect("a schema is plain JSON");
         text.push('\n');
@@ -262,6 +317,10 @@ pub fn json_schemas() -> [(&'static str, String); 2] {
         (
             "job-result.schema.json",
             render(schemars::schema_for!(JobResult)),
+        ),
+        (
+            "job-progress.schema.json",
+            render(schemars::schema_for!(JobProgress)),
         ),
     ]
 }
@@ -286,6 +345,9 @@ mod tests {
             .default_key(),
             "x"
         );
+        let archive = |path: &str| JobSource::Archive { path: path.into() };
+        assert_eq!(archive("inbox/2019.zip").default_key(), "2019");
+        assert_eq!(archive("inbox/2019/").default_key(), "2019");
     }
 
     #[test]

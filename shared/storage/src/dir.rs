@@ -201,14 +201,28 @@ impl DirStore {
         Ok((file, metadata))
     }
 
-    /// The size and SHA-256 of the object, read in 64 KiB pieces.
-    pub(crate) fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
-        use sha2::{Digest, Sha256};
-        let (file, _) = self.open_regular(object)?;
-        let mut file = io::BufReader::with_capacity(64 * 1024, file);
-        let mut hasher = Sha256::new();
-        let bytes = io::copy(&mut file, &mut hasher).map_err(|e| unreadable(object, e))?;
-        Ok((bytes, format!("{:x}", hasher.finalize())))
+    /// Streams the object into `sink` in 64 KiB pieces (at most `limit`
+    /// bytes); returns the sink and the size.
+    pub(crate) fn read_into<W: Write>(
+        &self,
+        object: &str,
+        limit: u64,
+        mut sink: W,
+    ) -> Result<(W, u64), ReadError> {
+        let (file, metadata) = self.open_regular(object)?;
+        let too_large = || ReadError::TooLarge {
+            object: object.to_owned(),
+            limit,
+        };
+        if metadata.len() > limit {
+            return Err(too_large());
+        }
+        let mut file = io::BufReader::with_capacity(64 * 1024, file).take(limit.saturating_add(1));
+        let bytes = io::copy(&mut file, &mut sink).map_err(|e| unreadable(object, e))?;
+        if bytes > limit {
+            return Err(too_large());
+        }
+        Ok((sink, bytes))
     }
 
     /// Every object below `folder` ('/'-separated, `""` for the root), as

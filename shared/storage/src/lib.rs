@@ -600,17 +600,54 @@ impl Storage {
         }
     }
 
-    /// The size and lower-case hex SHA-256 of an object, read as a stream
-    /// (fixity checks of objects of any size).
-    pub fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
+    /// Streams an object of at most `limit` bytes into `sink` (a hasher, a
+    /// local file), never holding it whole; returns the sink and the size.
+    /// Reads as [`Storage::read`] does.
+    pub fn read_into<W: io::Write + Send + 'static>(
+        &self,
+        object: &str,
+        limit: u64,
+        sink: W,
+    ) -> Result<(W, u64), ReadError> {
         check_object_name(object).map_err(|reason| ReadError::Invalid {
             object: bounded(object, 200),
             reason,
         })?;
         match &self.backend {
-            Backend::Dir(dir) => dir.sha256(object),
-            Backend::Object(store) => store.sha256(object),
+            Backend::Dir(dir) => dir.read_into(object, limit, sink),
+            Backend::Object(store) => store.read_into(object, limit, sink),
         }
+    }
+
+    /// The size and lower-case hex SHA-256 of an object, read as a stream
+    /// (fixity checks of objects of any size).
+    pub fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
+        use sha2::{Digest, Sha256};
+        let (hasher, bytes) = self.read_into(object, u64::MAX, Sha256::new())?;
+        Ok((bytes, format!("{:x}", hasher.finalize())))
+    }
+
+    /// Copies an object of at most `limit` bytes into a new temporary file
+    /// of this machine (deleted when dropped): for what must be read at
+    /// random (a zip archive) and may be too large to hold in memory. The
+    /// file's name ends as the object's does (".zip"), which readers that
+    /// go by extension look at.
+    pub fn download(&self, object: &str, limit: u64) -> Result<tempfile::NamedTempFile, ReadError> {
+        let file_name = object.rsplit('/').next().unwrap_or_default();
+        let suffix = file_name.rfind('.').map_or("", |at| &file_name[at..]);
+        let temp = tempfile::Builder::new().suffix(suffix).tempfile();
+        let temp = temp.map_err(|e| ReadError::Unreadable {
+            object: bounded(object, 200),
+            transient: true,
+            message: format!("no local temporary file to copy it into: {e}"),
+        })?;
+        let (mut temp, _) = self.read_into(object, limit, temp)?;
+        io::Write::flush(&mut temp).map_err(|e| ReadError::Unreadable {
+            object: bounded(object, 200),
+            transient: true,
+            message: e.to_string(),
+        })?;
+        Ok(temp)
     }
 
     /// What changes whenever an object is written, even with the same

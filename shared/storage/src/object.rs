@@ -306,23 +306,49 @@ impl ObjectBackend {
         }
     }
 
-    pub(crate) fn sha256(&self, object: &str) -> Result<(u64, String), ReadError> {
-        use sha2::{Digest, Sha256};
+    /// Streams the object into `sink` (at most `limit` bytes). The sink is
+    /// local (a hasher, a temporary file): its writes are not awaited.
+    pub(crate) fn read_into<W: std::io::Write + Send + 'static>(
+        &self,
+        object: &str,
+        limit: u64,
+        mut sink: W,
+    ) -> Result<(W, u64), ReadError> {
+        enum Failed {
+            Store(object_store::Error),
+            TooLarge,
+            Sink(std::io::Error),
+        }
         let path = self.read_path(object)?;
         let store = self.store.clone();
         let outcome = run(async move {
-            let mut stream = store.get(&path).await?.into_stream();
-            let mut hasher = Sha256::new();
-            let mut bytes = 0u64;
-            while let Some(chunk) = stream.try_next().await? {
-                bytes += chunk.len() as u64;
-                hasher.update(&chunk);
+            let got = store.get(&path).await.map_err(Failed::Store)?;
+            if got.meta.size > limit {
+                return Err(Failed::TooLarge);
             }
-            Ok::<_, object_store::Error>((bytes, format!("{:x}", hasher.finalize())))
+            let mut stream = got.into_stream();
+            let mut bytes = 0u64;
+            while let Some(chunk) = stream.try_next().await.map_err(Failed::Store)? {
+                bytes += chunk.len() as u64;
+                if bytes > limit {
+                    return Err(Failed::TooLarge);
+                }
+                sink.write_all(&chunk).map_err(Failed::Sink)?;
+            }
+            Ok((sink, bytes))
         });
         match outcome {
             Some(Ok(found)) => Ok(found),
-            Some(Err(e)) => Err(read_error(object, Some(e))),
+            Some(Err(Failed::TooLarge)) => Err(ReadError::TooLarge {
+                object: object.to_owned(),
+                limit,
+            }),
+            Some(Err(Failed::Sink(e))) => Err(ReadError::Unreadable {
+                object: object.to_owned(),
+                transient: crate::io_is_transient(&e),
+                message: e.to_string(),
+            }),
+            Some(Err(Failed::Store(e))) => Err(read_error(object, Some(e))),
             None => Err(read_error(object, None)),
         }
     }

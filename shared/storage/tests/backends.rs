@@ -187,3 +187,31 @@ fn an_unreachable_object_store_is_a_transient_error() {
     assert_eq!(err.code().as_str(), "storage_unavailable");
     assert!(err.to_string().contains("s3://nowhere/x/a.json"), "{err}");
 }
+
+#[test]
+fn every_backend_streams_an_object_to_a_local_file_within_a_limit() {
+    // Larger than one read buffer (64 KiB) and one object store chunk.
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    for (name, storage, _dir) in backends() {
+        storage
+            .write_objects(&[("inbox/2019.zip", bytes.as_slice())])
+            .unwrap();
+        let local = storage.download("inbox/2019.zip", 1 << 20).unwrap();
+        assert!(
+            local.path().to_string_lossy().ends_with(".zip"),
+            "{name}: readers that go by extension see a zip"
+        );
+        assert_eq!(std::fs::read(local.path()).unwrap(), bytes, "{name}");
+        let too_large = storage.download("inbox/2019.zip", 1000).unwrap_err();
+        assert!(
+            matches!(too_large, ReadError::TooLarge { limit: 1000, .. }),
+            "{name}: {too_large:?}"
+        );
+        let missing = storage.download("inbox/none.zip", 1000).unwrap_err();
+        assert!(matches!(missing, ReadError::NotFound { .. }), "{name}");
+        let (sink, size) = storage
+            .read_into("inbox/2019.zip", u64::MAX, Vec::new())
+            .unwrap();
+        assert_eq!((sink.len() as u64, size), (300_000, 300_000), "{name}");
+    }
+}

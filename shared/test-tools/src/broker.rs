@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use lapin::options::{BasicGetOptions, ConfirmSelectOptions, QueueDeleteOptions};
 use lapin::{BasicProperties, Channel, Connection};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
-use rapporteur_jobs::{JobResult, Topology};
+use rapporteur_jobs::{JobProgress, JobResult, Topology};
 
 pub use lapin;
 
@@ -74,6 +74,8 @@ pub struct Harness {
     seen: std::sync::Mutex<BTreeMap<String, JobResult>>,
     /// Every result collected so far, in arrival order (duplicates kept).
     all: std::sync::Mutex<Vec<JobResult>>,
+    /// Every archive progress event collected so far, in arrival order.
+    progress: std::sync::Mutex<Vec<JobProgress>>,
 }
 
 impl Harness {
@@ -169,6 +171,7 @@ impl Harness {
             results_queue,
             seen: Default::default(),
             all: Default::default(),
+            progress: Default::default(),
         }
     }
 
@@ -281,9 +284,14 @@ impl Harness {
                 let _ = connection.close(200, "".into()).await;
                 let mut seen = self.seen.lock().unwrap();
                 let mut all = self.all.lock().unwrap();
+                let mut progress = self.progress.lock().unwrap();
                 for body in bodies {
-                    let result: JobResult =
-                        serde_json::from_slice(&body).expect("result events are JobResults");
+                    if let Ok(step) = serde_json::from_slice::<JobProgress>(&body) {
+                        progress.push(step);
+                        continue;
+                    }
+                    let result: JobResult = serde_json::from_slice(&body)
+                        .expect("result events are JobResults or JobProgress");
                     seen.insert(result.job_id.clone(), result.clone());
                     all.push(result);
                 }
@@ -294,6 +302,12 @@ impl Harness {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Every archive progress event collected so far (by [`Harness::results`]),
+    /// in arrival order.
+    pub fn progress_events(&self) -> Vec<JobProgress> {
+        self.progress.lock().unwrap().clone()
     }
 
     /// Every result event collected so far, in arrival order, duplicates

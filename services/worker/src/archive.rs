@@ -1,0 +1,584 @@
+//! Archive jobs: one job for many documents, a `.zip` archive or a folder
+//! in storage (`{"kind": "archive", "path": "inbox/2019.zip"}`).
+//!
+//! The worker that takes the job converts every document into its own set
+//! under `<key>/<its path inside>`, a chunk at a time on every core, and
+//! after each chunk records where it is in storage (the chunk's report rows
+//! and a small state object) before it publishes a `job.progress` event. So
+//! a worker that dies mid-archive leaves a job the next worker resumes from
+//! the last recorded chunk: its documents' outputs are current and are
+//! skipped, none is converted twice into different bytes, and progress
+//! never goes back (events only ever follow a recorded state).
+//!
+//! A job works for at most a slice of time (a third of the job timeout),
+//! then publishes itself again and is acked: long archives never hold one
+//! delivery for hours (RabbitMQ's consumer timeout closes a channel after
+//! 30 minutes) and share the workers with other jobs. The last slice joins
+//! the rows into the report object `<key>.report.csv` and publishes one
+//! result with the tally.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rapporteur_batch::{Document, Encoding, Row, Run, Status};
+use rapporteur_inputs::{InputError, Limits};
+use rapporteur_jobs::{ArchiveTally, JOB_CONTRACT_VERSION, JobProgress, JobRequest};
+use rapporteur_pipeline::{ConvertError, Converter, ErrorCode, Provenance};
+use rapporteur_render::Format;
+use rapporteur_storage::{OutputKey, ReadError, Storage};
+use rapporteur_untrusted::shown;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::Worker;
+
+/// How a slice of an archive job ended.
+pub(crate) enum Sliced {
+    /// Every document is done: the tally, with the report's name.
+    Finished(ArchiveTally),
+    /// Time is up with documents left: the job goes back on the queue.
+    Continue,
+}
+
+/// What one archive job needs besides the worker.
+pub(crate) struct ArchiveJob<'a> {
+    pub request: &'a JobRequest,
+    /// The archive or folder, under the storage root.
+    pub path: &'a str,
+    /// Where its documents' outputs go: `<key>/<path inside>`.
+    pub key: &'a str,
+    pub formats: &'a [Format],
+    pub converter: &'a Converter,
+    /// Called after each recorded chunk.
+    pub progress: &'a (dyn Fn(JobProgress) + Sync),
+    /// Set when the job's attempt was given up (its time ran out): stop.
+    pub cancelled: &'a AtomicBool,
+}
+
+/// What is recorded after each chunk, as `.archive/<key>/state.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct State {
+    job_id: String,
+    /// What the documents were listed from: the archive's checksum, or the
+    /// folder listing's. A different archive starts again from the top.
+    fingerprint: String,
+    /// Documents before this index are done (their rows recorded).
+    next: u64,
+    total: u64,
+    converted: u64,
+    skipped: u64,
+    rejected: u64,
+    /// The report is written: a redelivery only says so again.
+    finished: bool,
+}
+
+/// Documents per chunk at first; later chunks are sized to last about
+/// [`CHUNK_TIME`], so that a state and a progress event are written about
+/// once a second, whatever a document costs.
+const FIRST_CHUNK: usize = 16;
+const CHUNK_TIME: Duration = Duration::from_secs(1);
+const MAX_CHUNK: usize = 1024;
+
+/// Largest archive taken: the zip is copied to local disk, never held in
+/// memory, and its declared content is bounded by [`Limits`] anyway.
+const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
+
+/// Runs one slice of an archive job (blocking): from where the last one
+/// stopped, until every document is done or the slice's time is up.
+pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced, ConvertError> {
+    let started = Instant::now();
+    let slice = worker.isolation.job_timeout / 3;
+    let prefix = OutputKey::new(job.key)
+        .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
+    let limits = Limits {
+        max_document_bytes: worker.converter.parse.max_bytes as u64,
+        ..Limits::default()
+    };
+    let listed = list(&worker.storage, job.path, prefix.as_str(), &limits)?;
+    let state_object = format!(".archive/{prefix}/state.json");
+    let mut state = match read_state(&worker.storage, &state_object)? {
+        Some(state)
+            if state.job_id == job.request.job_id && state.fingerprint == listed.fingerprint =>
+        {
+            state
+        }
+        _ => State {
+            job_id: job.request.job_id.clone(),
+            fingerprint: listed.fingerprint.clone(),
+            total: listed.entries.len() as u64,
+            ..State::default()
+        },
+    };
+    let report = format!("{prefix}.report.csv");
+    let tally = |state: &State| ArchiveTally {
+        total: state.total,
+        converted: state.converted,
+        skipped: state.skipped,
+        rejected: state.rejected,
+        report: report.clone(),
+    };
+    if state.finished {
+        return Ok(Sliced::Finished(tally(&state)));
+    }
+    if listed.entries.is_empty() {
+        return Err(permanent(
+            ErrorCode::Empty,
+            format!(
+                "{}: holds no documents ({})",
+                shown(job.path),
+                rapporteur_inputs::DOCUMENT_EXTENSIONS.join(", ")
+            ),
+        ));
+    }
+    let run = Run {
+        formats: job.formats,
+        storage: &worker.storage,
+        converter: job.converter,
+        provenance: Provenance {
+            job_id: Some(&job.request.job_id),
+            metadata: Some(&job.request.metadata),
+            force: false,
+        },
+    };
+    let mut chunk = FIRST_CHUNK;
+    while (state.next as usize) < listed.entries.len() {
+        if started.elapsed() >= slice || job.cancelled.load(Ordering::Relaxed) {
+            return Ok(Sliced::Continue);
+        }
+        let from = state.next as usize;
+        let to = (from + chunk).min(listed.entries.len());
+        let chunk_started = Instant::now();
+        let rows: Vec<Row> = listed.entries[from..to]
+            .par_iter()
+            .map(|entry| entry.convert(&worker.storage, &limits, &run))
+            .collect();
+        // Storage trouble: the job is tried again later (or the worker
+        // pauses), from this chunk on.
+        if let Some(failed) = rows.iter().find(|r| r.status == Status::Failed) {
+            return Err(ConvertError {
+                code: ErrorCode::StorageUnavailable,
+                message: failed.message.clone().unwrap_or_default(),
+                line: None,
+                transient: true,
+            });
+        }
+        for row in &rows {
+            match row.status {
+                Status::Converted => state.converted += 1,
+                Status::Skipped => state.skipped += 1,
+                Status::Rejected | Status::Failed => state.rejected += 1,
+            }
+        }
+        let part = format!(".archive/{prefix}/rows-{from:010}.csv");
+        write(
+            &worker.storage,
+            &part,
+            &rapporteur_batch::encode(&rows, Encoding::CsvRows),
+        )?;
+        state.next = to as u64;
+        write(&worker.storage, &state_object, &state_bytes(&state))?;
+        (job.progress)(JobProgress {
+            version: JOB_CONTRACT_VERSION.to_string(),
+            job_id: job.request.job_id.clone(),
+            done: state.converted + state.skipped,
+            failed: state.rejected,
+            total: state.total,
+        });
+        chunk = next_chunk(chunk, chunk_started.elapsed());
+    }
+    // Every row is recorded: join the parts, in document order, into the
+    // report, then say the job is finished.
+    let mut joined = rapporteur_batch::csv_header();
+    let parts = worker
+        .storage
+        .list(&format!(".archive/{prefix}/rows-"))
+        .map_err(storage_error)?;
+    for part in &parts {
+        let bytes = worker
+            .storage
+            .read(part, u64::MAX)
+            .map_err(|e| read_failure(part, e))?;
+        joined.extend_from_slice(&bytes);
+    }
+    write(&worker.storage, &report, &joined)?;
+    state.finished = true;
+    write(&worker.storage, &state_object, &state_bytes(&state))?;
+    for part in &parts {
+        // Left behind, a part costs only room: the state says finished.
+        let _ = worker.storage.delete(part);
+    }
+    Ok(Sliced::Finished(tally(&state)))
+}
+
+/// The next chunk's size: as many documents as took about [`CHUNK_TIME`].
+fn next_chunk(chunk: usize, took: Duration) -> usize {
+    let per_second = chunk as f64 / took.as_secs_f64().max(1e-3);
+    ((per_second * CHUNK_TIME.as_secs_f64()) as usize).clamp(FIRST_CHUNK, MAX_CHUNK)
+}
+
+fn state_bytes(state: &State) -> Vec<u8> {
+    serde_json::to_vec(state).expect("a state always serializes")
+}
+
+fn read_state(storage: &Storage, object: &str) -> Result<Option<State>, ConvertError> {
+    match storage.read(object, 1 << 20) {
+        // A state this worker cannot read is started over, not trusted.
+        Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
+        Err(ReadError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(read_failure(object, e)),
+    }
+}
+
+fn write(storage: &Storage, object: &str, bytes: &[u8]) -> Result<(), ConvertError> {
+    storage
+        .write_objects(&[(object, bytes)])
+        .map_err(storage_error)
+}
+
+fn storage_error(e: rapporteur_storage::StorageError) -> ConvertError {
+    ConvertError {
+        code: e.code(),
+        transient: e.is_transient(),
+        message: e.to_string(),
+        line: None,
+    }
+}
+
+fn read_failure(object: &str, e: ReadError) -> ConvertError {
+    let shown_object = shown(object);
+    match e {
+        ReadError::NotFound { .. } => permanent(
+            ErrorCode::SourceNotFound,
+            format!("{shown_object}: no such archive or folder under the storage root"),
+        ),
+        ReadError::OutsideRoot { .. } => permanent(
+            ErrorCode::InvalidPath,
+            format!("{shown_object}: leads outside the storage root"),
+        ),
+        ReadError::Invalid { reason, .. } => permanent(
+            ErrorCode::InvalidPath,
+            format!("{shown_object}: refused: {reason}"),
+        ),
+        ReadError::NotAFile { .. } => permanent(
+            ErrorCode::NotAFile,
+            format!("{shown_object}: not a regular file"),
+        ),
+        ReadError::TooLarge { limit, .. } => permanent(
+            ErrorCode::TooLarge,
+            format!("{shown_object}: larger than the limit of {limit} bytes"),
+        ),
+        ReadError::Unreadable {
+            message, transient, ..
+        } => ConvertError {
+            code: if transient {
+                ErrorCode::StorageUnavailable
+            } else {
+                ErrorCode::InvalidPath
+            },
+            message: format!("{shown_object}: cannot be read: {}", shown(&message)),
+            line: None,
+            transient,
+        },
+    }
+}
+
+fn permanent(code: ErrorCode, message: String) -> ConvertError {
+    ConvertError {
+        code,
+        message,
+        line: None,
+        transient: false,
+    }
+}
+
+/// The documents of an archive or folder, in a fixed order.
+struct Listed {
+    entries: Vec<Entry>,
+    fingerprint: String,
+    /// Keeps a downloaded zip on local disk while its entries are read.
+    _archive: Option<tempfile::NamedTempFile>,
+}
+
+/// One document to convert, or the reason it cannot be.
+struct Entry {
+    /// "inbox/2019.zip:2023/a.txt", "inbox/2019/2023/a.txt".
+    input: String,
+    source_name: String,
+    key: String,
+    from: From,
+}
+
+enum From {
+    Zip(rapporteur_inputs::Input),
+    Object(String),
+    /// Listed, but refused: (code, message).
+    Refused(ErrorCode, String),
+}
+
+impl Entry {
+    fn convert(&self, storage: &Storage, limits: &Limits, run: &Run<'_>) -> Row {
+        let document = Document {
+            input: &self.input,
+            source_name: &self.source_name,
+            key: &self.key,
+        };
+        rapporteur_batch::convert_document(
+            document,
+            || match &self.from {
+                From::Zip(input) => input.read(limits).map_err(|e| (e.code(), e.to_string())),
+                From::Object(object) => {
+                    storage
+                        .read(object, limits.max_document_bytes)
+                        .map_err(|e| {
+                            let e = read_failure(object, e);
+                            (e.code, e.message)
+                        })
+                }
+                From::Refused(code, message) => Err((*code, message.clone())),
+            },
+            run,
+        )
+    }
+}
+
+/// Lists the documents of `path`: a `.zip` archive, or else a folder.
+fn list(
+    storage: &Storage,
+    path: &str,
+    prefix: &str,
+    limits: &Limits,
+) -> Result<Listed, ConvertError> {
+    let checked = OutputKey::new(path.trim_end_matches('/'))
+        .map_err(|e| permanent(ErrorCode::InvalidPath, format!("archive path refused: {e}")))?;
+    let path = checked.as_str();
+    let mut listed = if path.to_ascii_lowercase().ends_with(".zip") {
+        list_zip(storage, path, prefix, limits)?
+    } else {
+        list_folder(storage, path, prefix)?
+    };
+    refuse_collisions(&mut listed.entries);
+    Ok(listed)
+}
+
+fn list_zip(
+    storage: &Storage,
+    path: &str,
+    prefix: &str,
+    limits: &Limits,
+) -> Result<Listed, ConvertError> {
+    let archive = storage
+        .download(path, MAX_ARCHIVE_BYTES)
+        .map_err(|e| read_failure(path, e))?;
+    let fingerprint = {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut file = std::fs::File::open(archive.path()).map_err(|e| local(path, e))?;
+        std::io::copy(&mut file, &mut hasher).map_err(|e| local(path, e))?;
+        format!("{:x}", hasher.finalize())
+    };
+    let local_name = archive.path().display().to_string();
+    // Messages name the archive as the client did, not the local copy.
+    let named = |message: String| message.replace(&local_name, path);
+    let mut entries = Vec::new();
+    for found in rapporteur_inputs::discover(&[archive.path().to_owned()], limits) {
+        match found {
+            Ok(input) => entries.push(Entry {
+                input: format!("{path}:{}", input.source_name),
+                source_name: input.source_name.clone(),
+                key: format!("{prefix}/{}", input.key),
+                from: From::Zip(input),
+            }),
+            Err(e) if whole_archive(&e) => {
+                return Err(permanent(e.code(), named(e.to_string())));
+            }
+            Err(e) => entries.push(Entry {
+                input: format!("{path}:?"),
+                source_name: String::new(),
+                key: String::new(),
+                from: From::Refused(e.code(), named(e.to_string())),
+            }),
+        }
+    }
+    Ok(Listed {
+        entries,
+        fingerprint,
+        _archive: Some(archive),
+    })
+}
+
+/// Whether an input error is about the archive as a whole (not one entry):
+/// then the job fails.
+fn whole_archive(error: &InputError) -> bool {
+    matches!(
+        error,
+        InputError::BadArchive { .. }
+            | InputError::TooManyEntries { .. }
+            | InputError::ArchiveTooLarge { .. }
+            | InputError::NotFound { .. }
+            | InputError::Unreadable { .. }
+    )
+}
+
+fn local(path: &str, e: std::io::Error) -> ConvertError {
+    ConvertError {
+        code: ErrorCode::StorageUnavailable,
+        message: format!("{}: the local copy cannot be read: {e}", shown(path)),
+        line: None,
+        transient: true,
+    }
+}
+
+fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, ConvertError> {
+    let folder = format!("{path}/");
+    let outputs = format!("{prefix}/");
+    if outputs.starts_with(&folder) || folder.starts_with(&outputs) {
+        return Err(permanent(
+            ErrorCode::InvalidKey,
+            format!(
+                "the outputs ({}) and the folder ({}) overlap, so outputs would be read as documents; give the job a key outside the folder",
+                shown(&outputs),
+                shown(&folder)
+            ),
+        ));
+    }
+    let objects = storage.list(&folder).map_err(storage_error)?;
+    let mut entries = Vec::new();
+    for object in &objects {
+        let relative = &object[folder.len()..];
+        // Hidden folders and files (kept versions, job state) are not
+        // documents; nor is anything of another type.
+        if relative.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        let Some((stem, extension)) = relative.rsplit_once('.') else {
+            continue;
+        };
+        if !rapporteur_inputs::DOCUMENT_EXTENSIONS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(extension))
+            || stem.ends_with('/')
+        {
+            continue;
+        }
+        entries.push(Entry {
+            input: object.clone(),
+            source_name: relative.to_string(),
+            key: format!("{prefix}/{stem}"),
+            from: From::Object(object.clone()),
+        });
+    }
+    let fingerprint = {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for object in &objects {
+            hasher.update(object.as_bytes());
+            hasher.update(b"\n");
+        }
+        format!("{:x}", hasher.finalize())
+    };
+    Ok(Listed {
+        entries,
+        fingerprint,
+        _archive: None,
+    })
+}
+
+/// Refuses a document whose key an earlier one has ("a.txt" and "a.md"):
+/// its outputs would overwrite the first's.
+fn refuse_collisions(entries: &mut [Entry]) {
+    let mut first: HashMap<String, String> = HashMap::new();
+    for entry in entries.iter_mut() {
+        if matches!(entry.from, From::Refused(..)) {
+            continue;
+        }
+        if let Some(earlier) = first.get(&entry.key) {
+            entry.from = From::Refused(
+                ErrorCode::KeyCollision,
+                format!(
+                    "{}: its outputs would overwrite those of {earlier} (both are named '{}'); rename one of them",
+                    entry.input, entry.key
+                ),
+            );
+        } else {
+            first.insert(entry.key.clone(), entry.input.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_sized_to_about_a_second() {
+        assert_eq!(next_chunk(16, Duration::from_millis(100)), 160);
+        assert_eq!(next_chunk(16, Duration::from_secs(10)), FIRST_CHUNK);
+        assert_eq!(next_chunk(1000, Duration::from_millis(1)), MAX_CHUNK);
+    }
+
+    fn folder_with(files: &[&str]) -> (tempfile::TempDir, Storage) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open_dir(dir.path()).unwrap();
+        for file in files {
+            storage.write_objects(&[(file, b"Title\n")]).unwrap();
+        }
+        (dir, storage)
+    }
+
+    #[test]
+    fn a_folder_lists_its_documents_in_order_with_keys_under_the_prefix() {
+        let (_dir, storage) = folder_with(&[
+            "inbox/2019/b.txt",
+            "inbox/2019/a/x.md",
+            "inbox/2019/a/x.txt",
+            "inbox/2019/.versions/old.txt",
+            "inbox/2019/notes.csv",
+            "inbox/2020/c.txt",
+        ]);
+        let listed = list(&storage, "inbox/2019/", "out", &Limits::default()).unwrap();
+        let keys: Vec<(&str, &str)> = listed
+            .entries
+            .iter()
+            .map(|e| (e.source_name.as_str(), e.key.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("a/x.md", "out/a/x"),
+                ("a/x.txt", "out/a/x"),
+                ("b.txt", "out/b")
+            ]
+        );
+        // The second document of one key is refused, the first kept.
+        assert!(matches!(listed.entries[0].from, From::Object(_)));
+        assert!(matches!(
+            listed.entries[1].from,
+            From::Refused(ErrorCode::KeyCollision, _)
+        ));
+        // The same listing, the same fingerprint; another, another.
+        let again = list(&storage, "inbox/2019", "out", &Limits::default()).unwrap();
+        assert_eq!(again.fingerprint, listed.fingerprint);
+        storage
+            .write_objects(&[("inbox/2019/d.txt", b"Title\n")])
+            .unwrap();
+        let changed = list(&storage, "inbox/2019", "out", &Limits::default()).unwrap();
+        assert_ne!(changed.fingerprint, listed.fingerprint);
+    }
+
+    #[test]
+    fn outputs_may_not_be_written_inside_the_folder_read() {
+        let (_dir, storage) = folder_with(&["inbox/a.txt"]);
+        for (folder, prefix) in [("inbox", "inbox/out"), ("inbox/2019", "inbox")] {
+            let Err(error) = list(&storage, folder, prefix, &Limits::default()) else {
+                panic!("{folder} and {prefix} overlap");
+            };
+            assert_eq!(error.code, ErrorCode::InvalidKey);
+        }
+        assert!(list(&storage, "inbox", "inbox2", &Limits::default()).is_ok());
+        let Err(error) = list(&storage, "../x", "out", &Limits::default()) else {
+            panic!("a path leaving the root is refused");
+        };
+        assert_eq!(error.code, ErrorCode::InvalidPath);
+    }
+}
