@@ -4,6 +4,7 @@
 
 mod convert;
 mod explain;
+mod link;
 mod report;
 mod submit;
 mod verify;

@@ -8,13 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use base64::Engine;
-use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeclareOptions,
-};
-use lapin::types::FieldTable;
-use rapporteur_broker::{TopologySettings, json_properties, publish_to_queue};
+use rapporteur_broker::json_properties;
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{
     JOB_CONTRACT_VERSION, JobProgress, JobRequest, JobResult, JobSource, JobStatus,
@@ -24,6 +19,7 @@ use rapporteur_untrusted::{for_terminal, shown};
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
+use crate::link::Link;
 use crate::report;
 use rapporteur_batch::{Row, Status};
 
@@ -41,41 +37,15 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         ..Limits::default()
     };
     let topology = args.broker.topology();
-    let (connection, _) = rapporteur_broker::connect_any(&args.broker.urls(), 0)
-        .await
-        .context("cannot connect to the broker (check --amqp-url / AMQP_URL)")?;
-    let channel = connection.create_channel().await?;
-    rapporteur_broker::declare(&channel, &topology, &TopologySettings::default())
-        .await
-        .context("cannot declare the job queues; if a worker declared them with other settings, use its --queue-prefix")?;
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await?;
-
-    // Results come back on a private queue through the jobs' reply_to.
-    let replies = if args.wait {
-        let queue = channel
-            .queue_declare(
-                "".into(),
-                QueueDeclareOptions {
-                    exclusive: true,
-                    ..QueueDeclareOptions::default()
-                },
-                FieldTable::default(),
-            )
-            .await?;
-        let consumer = channel
-            .basic_consume(
-                queue.name().clone(),
-                "".into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
-        Some((queue.name().to_string(), consumer))
-    } else {
-        None
-    };
+    let run_id = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    // Results come back through the jobs' reply_to, on a queue of this
+    // run's own that outlives a lost connection.
+    let replies = args
+        .wait
+        .then(|| topology.replies_queue(&format!("{run_id}-{}", std::process::id())));
+    let mut link = Link::open(&args.broker, replies).await?;
 
     let discovered = if args.as_archive {
         Vec::new()
@@ -86,9 +56,6 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").expect("valid template"),
     );
     progress.set_message("submitting");
-    let run_id = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
     let mut submitted = HashSet::new();
     // For the report: each job's input and key, and the inputs refused here.
     let mut inputs: HashMap<String, (String, String)> = HashMap::new();
@@ -156,13 +123,9 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         }
         inputs.insert(job.job_id.clone(), (input_name, key));
         let body = serde_json::to_vec(&job).expect("a job always serializes");
-        let mut properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
-        if let Some((queue, _)) = &replies {
-            properties = properties.with_reply_to(queue.as_str().into());
-        }
         // Mandatory: a jobs queue that is missing returns the job as an
         // error instead of the broker dropping it after a confirm.
-        publish_to_queue(&channel, &topology.jobs_queue(), &body, properties)
+        link.publish_job(&body, job_properties(&job, &link))
             .await
             .with_context(|| {
                 format!(
@@ -188,12 +151,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
                 ),
             );
             let body = serde_json::to_vec(&job).expect("a job always serializes");
-            let mut properties =
-                json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
-            if let Some((queue, _)) = &replies {
-                properties = properties.with_reply_to(queue.as_str().into());
-            }
-            publish_to_queue(&channel, &topology.jobs_queue(), &body, properties)
+            link.publish_job(&body, job_properties(&job, &link))
                 .await
                 .with_context(|| {
                     format!(
@@ -210,7 +168,8 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         topology.jobs_queue()
     );
 
-    let Some((_, mut consumer)) = replies else {
+    if !args.wait {
+        link.close().await;
         // --report requires --wait (clap): without results there are no rows.
         return Ok(Tally {
             converted: submitted.len(),
@@ -225,20 +184,18 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
     let mut succeeded = 0;
     let mut pending = submitted;
     while !pending.is_empty() {
-        let delivery =
-            tokio::time::timeout(Duration::from_secs(args.wait_timeout_secs), consumer.next())
-                .await
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "no result for {} jobs after waiting {} s",
-                        pending.len(),
-                        args.wait_timeout_secs
-                    )
-                })?
-                .context("the broker closed the results queue")??;
-        delivery.acker.ack(BasicAckOptions::default()).await?;
-        let Ok(result) = serde_json::from_slice::<JobResult>(&delivery.data) else {
-            if let Ok(step) = serde_json::from_slice::<JobProgress>(&delivery.data)
+        let Some(reply) = link
+            .next_reply(Duration::from_secs(args.wait_timeout_secs))
+            .await?
+        else {
+            anyhow::bail!(
+                "no result for {} jobs after waiting {} s",
+                pending.len(),
+                args.wait_timeout_secs
+            );
+        };
+        let Ok(result) = serde_json::from_slice::<JobResult>(&reply) else {
+            if let Ok(step) = serde_json::from_slice::<JobProgress>(&reply)
                 && pending.contains(&step.job_id)
             {
                 progress.set_message(format!(
@@ -292,7 +249,11 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         "rapporteur: {succeeded} jobs succeeded, {failed} failed, in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let _ = connection.close(200, "done".into()).await;
+    let lost = link.lost;
+    link.close().await;
+    if lost > 0 {
+        eprintln!("rapporteur: rode out {lost} lost broker connections");
+    }
     if let Some(path) = &args.report {
         report::write(path, rows)?;
     }
@@ -300,6 +261,16 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         converted: succeeded,
         failed,
     })
+}
+
+/// A job's message properties: results come back to this run's queue,
+/// matched by the job id.
+fn job_properties(job: &JobRequest, link: &Link<'_>) -> lapin::BasicProperties {
+    let properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
+    match link.reply_to() {
+        Some(queue) => properties.with_reply_to(queue),
+        None => properties,
+    }
 }
 
 /// The report row of a job's result: converted (or skipped, when its set

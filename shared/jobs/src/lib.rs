@@ -296,6 +296,12 @@ impl Topology {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     }
 
+    /// A submitter's own queue of results (its jobs' `reply_to`), named
+    /// by its run.
+    pub fn replies_queue(&self, run: &str) -> String {
+        format!("{}.replies.{run}", self.prefix)
+    }
+
     /// The topic exchange result events are published to.
     pub fn results_exchange(&self) -> String {
         format!("{}.results", self.prefix)

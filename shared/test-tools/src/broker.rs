@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lapin::options::{BasicGetOptions, ConfirmSelectOptions, QueueDeleteOptions};
+use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection};
 use rapporteur_broker::{TopologySettings, publish_confirmed};
 use rapporteur_jobs::{JobProgress, JobResult, Topology};
@@ -332,6 +333,30 @@ impl Harness {
         }
         connection.close(200, "".into()).await.unwrap();
         messages
+    }
+
+    /// How many messages wait in one of this harness's queues (0 when the
+    /// broker cannot be asked just now: a connection was closed under it).
+    pub async fn queue_depth(&self, queue: &str) -> u32 {
+        let Ok((connection, _)) = rapporteur_broker::connect_any(&self.urls, 0).await else {
+            return 0;
+        };
+        let depth = match connection.create_channel().await {
+            Ok(channel) => channel
+                .queue_declare(
+                    queue.into(),
+                    lapin::options::QueueDeclareOptions {
+                        passive: true,
+                        ..Default::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await
+                .map_or(0, |q| q.message_count()),
+            Err(_) => 0,
+        };
+        let _ = connection.close(200, "".into()).await;
+        depth
     }
 
     /// Removes this harness's queues from the broker (dropping it does too).

@@ -1,0 +1,236 @@
+//! `submit`'s link to the broker, which rides out a lost connection (a
+//! broker restart, `rabbitmqctl close_all_connections`, a cluster node
+//! going down): it reconnects to the next node, republishes the job whose
+//! confirm never came, and goes on consuming its results queue, which
+//! outlives the connection (a named quorum queue that expires an hour after
+//! its last consumer, not an exclusive one that dies with the connection).
+//!
+//! A job republished after a lost confirm may reach the workers twice; its
+//! outputs are idempotent and the caller counts each job id once.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel, Connection, Consumer};
+use rapporteur_broker::{BrokerArgs, PublishError, TopologySettings, publish_to_queue};
+use rapporteur_jobs::Topology;
+
+/// How long a lost broker is tried for before the command gives up.
+const RECONNECT_FOR: Duration = Duration::from_secs(120);
+
+/// A results queue with no consumer for this long is deleted by the broker
+/// (a submitter that died leaves nothing behind for ever).
+const REPLIES_EXPIRE_MS: i64 = 60 * 60 * 1000;
+
+/// The broker, as `submit` uses it.
+pub(crate) struct Link<'a> {
+    broker: &'a BrokerArgs,
+    topology: Topology,
+    /// The queue results come back on (with `--wait`).
+    replies: Option<String>,
+    live: Option<Live>,
+    /// The node to try first: the one that last worked.
+    node: usize,
+    /// Connections lost so far.
+    pub lost: usize,
+}
+
+struct Live {
+    connection: Connection,
+    channel: Channel,
+    consumer: Option<Consumer>,
+}
+
+impl<'a> Link<'a> {
+    /// Connects and declares the topology (and, when `replies` is given,
+    /// that results queue). Fails when no node answers.
+    pub async fn open(broker: &'a BrokerArgs, replies: Option<String>) -> anyhow::Result<Link<'a>> {
+        let mut link = Link {
+            broker,
+            topology: broker.topology(),
+            replies,
+            live: None,
+            node: 0,
+            lost: 0,
+        };
+        link.live = Some(link.connect().await?);
+        Ok(link)
+    }
+
+    async fn connect(&mut self) -> anyhow::Result<Live> {
+        let (connection, node) = rapporteur_broker::connect_any(&self.broker.urls(), self.node)
+            .await
+            .context("cannot connect to the broker (check --amqp-url / AMQP_URL)")?;
+        self.node = node;
+        let channel = connection.create_channel().await?;
+        rapporteur_broker::declare(&channel, &self.topology, &TopologySettings::default())
+            .await
+            .context("cannot declare the job queues; if a worker declared them with other settings, use its --queue-prefix")?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        let consumer = match &self.replies {
+            None => None,
+            Some(queue) => {
+                let mut arguments = FieldTable::default();
+                arguments.insert(
+                    "x-queue-type".into(),
+                    AMQPValue::LongString("quorum".into()),
+                );
+                arguments.insert(
+                    "x-expires".into(),
+                    AMQPValue::LongLongInt(REPLIES_EXPIRE_MS),
+                );
+                channel
+                    .queue_declare(
+                        queue.as_str().into(),
+                        QueueDeclareOptions {
+                            durable: true,
+                            ..QueueDeclareOptions::default()
+                        },
+                        arguments,
+                    )
+                    .await?;
+                Some(
+                    channel
+                        .basic_consume(
+                            queue.as_str().into(),
+                            "".into(),
+                            BasicConsumeOptions::default(),
+                            FieldTable::default(),
+                        )
+                        .await?,
+                )
+            }
+        };
+        Ok(Live {
+            connection,
+            channel,
+            consumer,
+        })
+    }
+
+    /// The live connection, reconnecting (with backoff, for at most
+    /// [`RECONNECT_FOR`]) when it was lost.
+    async fn live(&mut self) -> anyhow::Result<&mut Live> {
+        if self.live.is_none() {
+            let started = Instant::now();
+            let mut backoff = Duration::from_millis(200);
+            loop {
+                match self.connect().await {
+                    Ok(live) => {
+                        self.live = Some(live);
+                        break;
+                    }
+                    Err(error) if started.elapsed() < RECONNECT_FOR => {
+                        say(&format!("{error:#}; trying again"));
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                        // Try the next node first.
+                        self.node += 1;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Ok(self.live.as_mut().expect("connected above"))
+    }
+
+    /// Forgets a connection that failed; the next use reconnects.
+    fn drop_live(&mut self, why: &str) {
+        if let Some(live) = self.live.take() {
+            self.lost += 1;
+            say(&format!("lost the broker connection ({why}); reconnecting"));
+            drop(live);
+        }
+    }
+
+    /// Publishes a job to the jobs queue and waits for the broker's
+    /// confirm, republishing it on a new connection when the confirm was
+    /// lost with the old one. A job the broker refuses is an error.
+    pub async fn publish_job(
+        &mut self,
+        body: &[u8],
+        properties: BasicProperties,
+    ) -> Result<(), anyhow::Error> {
+        let queue = self.topology.jobs_queue();
+        loop {
+            let live = self.live().await?;
+            match publish_to_queue(&live.channel, &queue, body, properties.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(PublishError::Broker(error)) => self.drop_live(&error.to_string()),
+                Err(refused) => return Err(refused.into()),
+            }
+        }
+    }
+
+    /// The next message on the results queue (acknowledged), waiting at
+    /// most `timeout`; `None` when the time ran out.
+    pub async fn next_reply(&mut self, timeout: Duration) -> anyhow::Result<Option<Vec<u8>>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let live = self.live().await?;
+            let connection = &live.connection;
+            let consumer = live
+                .consumer
+                .as_mut()
+                .expect("a link opened with a results queue");
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let next = tokio::select! {
+                next = tokio::time::timeout(remaining, consumer.next()) => next,
+                // The consumer does not always end when the socket dies.
+                () = lost(connection) => Ok(None),
+            };
+            match next {
+                Err(_) => return Ok(None),
+                Ok(Some(Ok(delivery))) => {
+                    // A lost ack only brings the reply back after a
+                    // reconnect, where it is counted once anyway.
+                    let _ = delivery.acker.ack(BasicAckOptions::default()).await;
+                    return Ok(Some(delivery.data));
+                }
+                Ok(Some(Err(error))) => self.drop_live(&error.to_string()),
+                Ok(None) => self.drop_live("the results queue's consumer ended"),
+            }
+        }
+    }
+
+    /// Deletes the results queue and closes the connection.
+    pub async fn close(mut self) {
+        if let (Some(queue), Some(live)) = (&self.replies, &self.live) {
+            let _ = live
+                .channel
+                .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
+                .await;
+        }
+        if let Some(live) = self.live.take() {
+            let _ = live.connection.close(200, "done".into()).await;
+        }
+    }
+
+    /// The results queue's name, for the jobs' `reply_to`.
+    pub fn reply_to(&self) -> Option<ShortString> {
+        self.replies.as_deref().map(ShortString::from)
+    }
+}
+
+/// Resolves once the connection is no longer connected.
+async fn lost(connection: &Connection) {
+    while connection.status().connected() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// A line on stderr, as the command line says things.
+fn say(message: &str) {
+    eprintln!(
+        "rapporteur: {}",
+        rapporteur_untrusted::for_terminal(message)
+    );
+}
