@@ -52,4 +52,5 @@ docs-images: run
 
 ## End-to-end throughput through RabbitMQ on 127.0.0.1 (BENCH_JOBS=10000 by default).
 bench-e2e:
+	$(CARGO) build --release --locked -p rapporteur-cli
 	$(CARGO) bench -p rapporteur-worker --bench e2e --locked

@@ -95,6 +95,11 @@ pub(crate) struct ConvertArgs {
     /// warnings, checksums) to this file: JSON if it ends in .json, else CSV.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// How outputs in a directory are made durable: `group` (one syncfs
+    /// for many documents) or `file` (an fsync per file, for a file system
+    /// shared with busy writers); README "Storage".
+    #[arg(long, env = "STORAGE_SYNC", default_value = "group")]
+    sync: rapporteur_storage::Durability,
 }
 
 #[derive(clap::Args)]

@@ -636,3 +636,54 @@ fn the_recorded_source_name_is_relative_to_what_was_named() {
     let json: serde_json::Value = serde_json::from_slice(&by_directory).unwrap();
     assert_eq!(json["source"]["name"], "2023/a.txt");
 }
+
+#[test]
+fn group_commits_and_per_file_syncs_write_the_same_files() {
+    // More inputs than one commit takes (512), so that several commits run.
+    let input = tempfile::tempdir().unwrap();
+    let seed = std::fs::read(repo().join("examples/wsis-cooperation-sdgs.txt")).unwrap();
+    for i in 0..600 {
+        std::fs::write(input.path().join(format!("s-{i:03}.txt")), &seed).unwrap();
+    }
+    let outputs: Vec<tempfile::TempDir> = ["group", "file"]
+        .iter()
+        .map(|sync| {
+            let out = tempfile::tempdir().unwrap();
+            let output = rapporteur(&[
+                "convert",
+                input.path().to_str().unwrap(),
+                "--out",
+                out.path().to_str().unwrap(),
+                "--formats",
+                "json",
+                "--sync",
+                sync,
+            ]);
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert!(
+                stderr(&output).contains("converted 600 of 600 inputs"),
+                "{}",
+                stderr(&output)
+            );
+            out
+        })
+        .collect();
+    let (group, file) = (files_in(outputs[0].path()), files_in(outputs[1].path()));
+    // Every set, and nothing temporary left behind.
+    assert_eq!(group.len(), 1200, "{:?}", &group[..4]);
+    assert_eq!(group, file);
+    for name in &group {
+        assert_eq!(
+            std::fs::read(outputs[0].path().join(name)).unwrap(),
+            std::fs::read(outputs[1].path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let refused = rapporteur(&["convert", "x", "--out", "y", "--sync", "sometimes"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("use group or file"),
+        "{}",
+        stderr(&refused)
+    );
+}

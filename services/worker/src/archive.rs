@@ -131,9 +131,13 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
             ),
         ));
     }
+    // Each chunk's sets are written through a staged handle and committed
+    // together (with the default group durability) before the chunk is
+    // recorded as done.
+    let writes = worker.durability.writes_to(&worker.storage);
     let run = Run {
         formats: job.formats,
-        storage: &worker.storage,
+        storage: &writes,
         converter: job.converter,
         provenance: Provenance {
             job_id: Some(&job.request.job_id),
@@ -155,6 +159,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
             .collect();
         // Storage trouble: the job is tried again later (or the worker
         // pauses), from this chunk on.
+        writes.commit().map_err(storage_error)?;
         if let Some(failed) = rows.iter().find(|r| r.status == Status::Failed) {
             return Err(ConvertError {
                 code: ErrorCode::StorageUnavailable,

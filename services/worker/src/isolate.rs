@@ -190,7 +190,9 @@ pub(crate) fn convert_one(worker: &Worker, max_message: usize) -> anyhow::Result
     // Attempt numbers are the parent's; it overwrites this one.
     // Progress events are the parent's to publish; a child has no broker.
     let cancelled = std::sync::atomic::AtomicBool::new(false);
-    let processed = job::process_blocking(worker, &body, 1, &|_| {}, &cancelled);
+    // Each set is synced as it is written: the parent's group commit
+    // cannot reach into this process.
+    let processed = job::process_blocking(worker, &worker.storage, &body, 1, &|_| {}, &cancelled);
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, &processed)?;
     stdout.flush()?;

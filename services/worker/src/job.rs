@@ -15,7 +15,7 @@ use rapporteur_jobs::{
 };
 use rapporteur_pipeline::{ConvertError, Converter, ErrorCode};
 use rapporteur_render::Format;
-use rapporteur_storage::{OutputKey, ReadError};
+use rapporteur_storage::{OutputKey, ReadError, Storage, StorageError};
 use rapporteur_untrusted::{bounded_message, shown};
 
 use crate::Worker;
@@ -51,13 +51,26 @@ pub(crate) async fn process(
     let job_worker = worker.clone();
     let cancelled = Arc::new(AtomicBool::new(false));
     let cancel = cancelled.clone();
+    let writes = worker.durability.writes_to(&worker.storage);
+    let job_writes = writes.clone();
     // Parsing and rendering are CPU work: keep them off the async threads
     // that talk to the broker.
     let converting = tokio::task::spawn_blocking(move || {
-        process_blocking(&job_worker, &body, attempt, &*progress, &cancel)
+        process_blocking(
+            &job_worker,
+            &job_writes,
+            &body,
+            attempt,
+            &*progress,
+            &cancel,
+        )
     });
     match tokio::time::timeout(worker.isolation.job_timeout, converting).await {
-        Ok(Ok(processed)) => Some(processed),
+        // Nothing is published or acked before the outputs are durable.
+        Ok(Ok(processed)) => Some(match worker.commits.durable(writes).await {
+            Ok(()) => processed,
+            Err(error) => uncommitted(processed, &error),
+        }),
         Ok(Err(join_error)) => {
             // process_blocking catches panics; this is the runtime's failure.
             tracing::error!(error = %join_error, "the conversion thread failed");
@@ -75,6 +88,7 @@ pub(crate) async fn process(
 /// problem becomes a failed result with a code.
 pub(crate) fn process_blocking(
     worker: &Worker,
+    writes: &Storage,
     body: &[u8],
     attempt: u32,
     progress: &(dyn Fn(JobProgress) + Sync),
@@ -111,7 +125,7 @@ pub(crate) fn process_blocking(
                     Sliced::Continue => Outcome::Continue,
                 })
             }
-            _ => convert(worker, &request, &key).map(Outcome::Document),
+            _ => convert(worker, writes, &request, &key).map(Outcome::Document),
         }))
         .unwrap_or_else(|_| {
             Err(ConvertError {
@@ -366,8 +380,32 @@ struct Done {
     warnings: Option<usize>,
 }
 
-/// Fetches the source and converts it (blocking).
-fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, ConvertError> {
+/// A job whose outputs could not be made durable: failed, with the
+/// storage's reason (transient ones are retried, or pause the worker).
+fn uncommitted(processed: Processed, error: &StorageError) -> Processed {
+    let result = processed.result;
+    failed(
+        result.job_id,
+        result.key,
+        result.metadata,
+        ConvertError {
+            code: error.code(),
+            message: error.to_string(),
+            line: None,
+            transient: error.is_transient(),
+        },
+        result.attempts,
+        Instant::now(),
+    )
+}
+
+/// Fetches the source and converts it (blocking), writing through `writes`.
+fn convert(
+    worker: &Worker,
+    writes: &Storage,
+    request: &JobRequest,
+    key: &str,
+) -> Result<Done, ConvertError> {
     let formats = formats(request)?;
     let key = OutputKey::new(key)
         .map_err(|e| permanent(ErrorCode::InvalidKey, format!("output key refused: {e}")))?;
@@ -381,8 +419,7 @@ fn convert(worker: &Worker, request: &JobRequest, key: &str) -> Result<Done, Con
         metadata: Some(&request.metadata),
         force: false,
     };
-    let converted =
-        converter.convert_for(name, &bytes, &formats, &key, &worker.storage, provenance)?;
+    let converted = converter.convert_for(name, &bytes, &formats, &key, writes, provenance)?;
     if !converted.unchanged {
         for output in &converted.outputs {
             worker.metrics.output_written(output.format.extension());

@@ -8,6 +8,7 @@
 
 mod archive;
 mod broker;
+mod commit;
 mod http;
 mod isolate;
 mod job;
@@ -41,6 +42,11 @@ struct Args {
     /// STORAGE_DIR, its name before object storage, is still read.
     #[arg(long, env = "STORAGE_URL", alias = "storage-dir")]
     storage: Option<String>,
+    /// How outputs in a directory are made durable: `group` (the jobs in
+    /// hand share one syncfs) or `file` (an fsync per file, for a file
+    /// system shared with busy writers); README "Storage".
+    #[arg(long, env = "STORAGE_SYNC", default_value = "group")]
+    sync: rapporteur_storage::Durability,
     /// Replaced versions of a key kept beside its current set (0: none).
     #[arg(long, env = "KEEP_VERSIONS", default_value_t = rapporteur_pipeline::DEFAULT_KEEP_VERSIONS)]
     keep_versions: u32,
@@ -117,6 +123,9 @@ pub(crate) struct Worker {
     /// True while storage is down: jobs are returned to the queue and
     /// consumption pauses until a probe finds storage back (`broker.rs`).
     pub outage: watch::Sender<bool>,
+    /// How outputs are made durable, and the commit jobs share.
+    pub durability: rapporteur_storage::Durability,
+    pub commits: commit::GroupCommit,
 }
 
 /// Where outputs go: `--storage` / STORAGE_URL, else STORAGE_DIR (the
@@ -201,6 +210,8 @@ fn main() -> anyhow::Result<()> {
         metrics: http::Metrics::default(),
         isolation,
         outage: watch::Sender::new(false),
+        durability: args.sync,
+        commits: commit::GroupCommit::new(),
     });
     if args.convert_one {
         return isolate::convert_one(&worker, job::max_message(&worker));

@@ -5,10 +5,19 @@
 //! outside the root, and a reader never sees a half-written file (writes go
 //! to a temporary file that is renamed over the target only once its
 //! contents are on disk, and the directory is synced after the rename).
+//!
+//! Durability comes one of two ways. By default each set is synced as it
+//! is written (an fsync per file, one per folder). A staged store
+//! ([`DirStore::staged`]) holds its renames and removals back instead:
+//! [`commit`] makes every held temporary file durable with one `syncfs`,
+//! renames them into place in the order asked, and syncs once more, for
+//! the work of many documents at a time (issue 14 measured 3,000 files
+//! with an fsync each at 4.9 s on this disk, with one syncfs at 0.43 s).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tempfile::NamedTempFile;
 
@@ -18,6 +27,104 @@ use crate::{ReadError, StorageError, io_error, io_is_transient};
 #[derive(Debug, Clone)]
 pub(crate) struct DirStore {
     root: PathBuf,
+    /// Writes held back until [`commit`] (a staged store), or `None`.
+    stage: Option<Arc<Stage>>,
+}
+
+/// What a staged store holds back, in the order it was asked for.
+#[derive(Debug, Default)]
+pub(crate) struct Stage(Mutex<Vec<Held>>);
+
+#[derive(Debug)]
+enum Held {
+    /// A set's temporary files (written, not yet synced) and their targets:
+    /// renamed together, or none of them left in place.
+    Set(Vec<(NamedTempFile, PathBuf)>),
+    /// A file to remove (checked inside the root when it was asked for).
+    Remove(PathBuf),
+}
+
+impl Stage {
+    fn hold(&self, held: Held) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(held);
+    }
+
+    fn take(&self) -> Vec<Held> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Commits the writes held by each staged store (sharing one root) as one
+/// group: one `syncfs` makes every temporary file durable, then each
+/// store's renames and removals are done in order, then one more `syncfs`
+/// makes them durable. One result per store: a store whose rename fails
+/// keeps what it renamed before (as an interrupted set, which the pipeline
+/// finds and replaces) and loses the rest; the others go on.
+pub(crate) fn commit(stores: &[&DirStore]) -> Vec<Result<(), StorageError>> {
+    let held: Vec<Vec<Held>> = stores
+        .iter()
+        .map(|store| store.stage.as_ref().map(|s| s.take()).unwrap_or_default())
+        .collect();
+    let Some(root) = stores.first().map(|s| s.root.clone()) else {
+        return Vec::new();
+    };
+    if held.iter().all(Vec::is_empty) {
+        return held.iter().map(|_| Ok(())).collect();
+    }
+    // One failed sync fails every store of the group, each its own error.
+    let failed = |e: &io::Error| {
+        let copy = io::Error::new(e.kind(), e.to_string());
+        io_error("flush the file system of", &root, copy)
+    };
+    if let Err(e) = sync_fs(&root) {
+        // Dropping the held files deletes them: nothing was renamed.
+        return held.iter().map(|_| Err(failed(&e))).collect();
+    }
+    let mut results: Vec<Result<(), StorageError>> = held
+        .into_iter()
+        .map(|ops| {
+            for op in ops {
+                match op {
+                    Held::Set(files) => rename_set(files)?,
+                    Held::Remove(path) => match fs::remove_file(&path) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(io_error("remove", &path, e)),
+                    },
+                }
+            }
+            Ok(())
+        })
+        .collect();
+    if let Err(e) = sync_fs(&root) {
+        for result in &mut results {
+            if result.is_ok() {
+                *result = Err(failed(&e));
+            }
+        }
+    }
+    results
+}
+
+/// Renames a set's files into place; when one fails, those renamed before
+/// it are removed again.
+fn rename_set(files: Vec<(NamedTempFile, PathBuf)>) -> Result<(), StorageError> {
+    let targets: Vec<PathBuf> = files.iter().map(|(_, t)| t.clone()).collect();
+    for (done, (temp, target)) in files.into_iter().enumerate() {
+        if let Err(e) = temp.persist(&target) {
+            for renamed in &targets[..done] {
+                let _ = fs::remove_file(renamed);
+            }
+            return Err(io_error("replace", &target, e.error));
+        }
+    }
+    Ok(())
+}
+
+/// Flushes the whole file system the root is on (`syncfs(2)`): every dirty
+/// page and the journal, in one call.
+fn sync_fs(root: &Path) -> io::Result<()> {
+    File::open(root).and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))
 }
 
 impl DirStore {
@@ -30,7 +137,15 @@ impl DirStore {
         let root = root
             .canonicalize()
             .map_err(|e| io_error("resolve the output directory", root, e))?;
-        Ok(DirStore { root })
+        Ok(DirStore { root, stage: None })
+    }
+
+    /// The same directory, with writes held back until [`commit`].
+    pub(crate) fn staged(&self) -> DirStore {
+        DirStore {
+            root: self.root.clone(),
+            stage: Some(Arc::default()),
+        }
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -73,9 +188,12 @@ impl DirStore {
                 temp_file_in(&dir).map_err(|e| io_error("create a temporary file in", &dir, e))?;
             temp.write_all(bytes)
                 .map_err(|e| io_error("write a temporary file in", &dir, e))?;
-            temp.as_file()
-                .sync_all()
-                .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+            // A staged set is made durable by its commit's syncfs.
+            if self.stage.is_none() {
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| io_error("flush a temporary file in", &dir, e))?;
+            }
             written.push(temp);
         }
         let targets: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
@@ -88,6 +206,12 @@ impl DirStore {
             }
         }
         before_rename();
+        if let Some(stage) = &self.stage {
+            stage.hold(Held::Set(
+                written.into_iter().zip(targets.clone()).collect(),
+            ));
+            return Ok(targets);
+        }
         // rename(2) replaces a symbolic link at the target rather than writing
         // through it, so an existing link there cannot redirect the output.
         for (done, (target, temp)) in targets.iter().zip(written).enumerate() {
@@ -124,6 +248,10 @@ impl DirStore {
             });
         }
         let path = parent.join(file);
+        if let Some(stage) = &self.stage {
+            stage.hold(Held::Remove(path));
+            return Ok(());
+        }
         match fs::remove_file(&path) {
             Ok(()) => sync_dir(path.parent().unwrap_or(&self.root)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

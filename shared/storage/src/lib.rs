@@ -381,6 +381,40 @@ pub fn object_name(key: &OutputKey, extension: &str) -> String {
     format!("{key}.{extension}")
 }
 
+/// How writes to a directory are made durable (README "Storage").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// The writes of many documents share their syncs
+    /// ([`Storage::staged`]): the default.
+    #[default]
+    Group,
+    /// Every set is synced as it is written: for a file system shared with
+    /// other busy writers, whose data a group's `syncfs` would flush too.
+    File,
+}
+
+impl std::str::FromStr for Durability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Durability, String> {
+        match s {
+            "group" => Ok(Durability::Group),
+            "file" => Ok(Durability::File),
+            _ => Err(format!("'{s}' is not a durability; use group or file")),
+        }
+    }
+}
+
+impl Durability {
+    /// The handle writes go through: [`Storage::staged`] for a group, the
+    /// storage itself for per-file syncs. Either way the writer commits.
+    pub fn writes_to(self, storage: &Storage) -> Storage {
+        match self {
+            Durability::Group => storage.staged(),
+            Durability::File => storage.clone(),
+        }
+    }
+}
+
 /// Where outputs go and `path` sources come from; see the crate docs.
 /// Cheap to clone: clones share the directory root or the object store
 /// client.
@@ -436,6 +470,52 @@ impl Storage {
                 backend: Backend::Object(object::ObjectBackend::open(location, options)?),
             }),
         }
+    }
+
+    /// The same storage, with the durability of its writes shared: on a
+    /// directory, sets are written to temporary files but neither synced
+    /// nor renamed into place until [`Storage::commit`] (or
+    /// [`Storage::commit_all`] for several), which makes them all durable
+    /// with one `syncfs`, renames them in the order written, and syncs
+    /// again. Until then readers (this handle too) see the storage as it
+    /// was; dropping the handle forgets what it held. Object stores write
+    /// each object durably at once, so there it is a plain clone.
+    ///
+    /// The trade-off: `syncfs` flushes everything written to the file
+    /// system, other programs' writes too, which on a file system shared
+    /// with busy tenants may cost more than it saves (README "Storage").
+    pub fn staged(&self) -> Storage {
+        match &self.backend {
+            Backend::Dir(dir) => Storage {
+                backend: Backend::Dir(dir.staged()),
+            },
+            Backend::Object(_) => self.clone(),
+        }
+    }
+
+    /// Makes what a [`Storage::staged`] handle holds durable and visible
+    /// (see there); nothing to do on other handles.
+    pub fn commit(&self) -> Result<(), StorageError> {
+        Storage::commit_all(std::slice::from_ref(self))
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    /// [`Storage::commit`] for several staged handles of one storage, with
+    /// the syncs shared (a worker's jobs in hand); one result per handle.
+    pub fn commit_all(handles: &[Storage]) -> Vec<Result<(), StorageError>> {
+        let dirs: Vec<&dir::DirStore> = handles
+            .iter()
+            .filter_map(|h| match &h.backend {
+                Backend::Dir(dir) => Some(dir),
+                Backend::Object(_) => None,
+            })
+            .collect();
+        if dirs.len() != handles.len() {
+            // Object stores hold nothing back.
+            return handles.iter().map(|_| Ok(())).collect();
+        }
+        dir::commit(&dirs)
     }
 
     /// Storage in this process's memory, gone when it ends: for tests.

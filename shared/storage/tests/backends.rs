@@ -215,3 +215,114 @@ fn every_backend_streams_an_object_to_a_local_file_within_a_limit() {
         assert_eq!((sink.len() as u64, size), (300_000, 300_000), "{name}");
     }
 }
+
+/// Files under a directory, temporary ones included, as '/'-separated names.
+fn files_under(root: &std::path::Path) -> Vec<String> {
+    let mut found: Vec<String> = walk(root)
+        .into_iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            all.extend(walk(&path));
+        } else {
+            all.push(path);
+        }
+    }
+    all
+}
+
+#[test]
+fn staged_writes_appear_only_when_committed_in_the_order_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open_dir(dir.path()).unwrap();
+    storage
+        .write_atomic(&key("a"), "manifest.json", b"old")
+        .unwrap();
+    let staged = storage.staged();
+    staged.remove(&key("a"), "manifest.json").unwrap();
+    staged
+        .write_all_atomic(&key("a"), &[("json", b"{}"), ("pdf", b"%PDF")])
+        .unwrap();
+    staged
+        .write_atomic(&key("a"), "manifest.json", b"new")
+        .unwrap();
+    // Held back: readers, this handle too, see the storage as it was.
+    for handle in [&storage, &staged] {
+        assert_eq!(handle.read("a.manifest.json", 10).unwrap(), b"old");
+        assert!(!handle.exists("a.json").unwrap());
+    }
+    assert_eq!(handle_list(&storage), ["a.manifest.json"]);
+    staged.commit().unwrap();
+    assert_eq!(storage.read("a.manifest.json", 10).unwrap(), b"new");
+    assert_eq!(storage.read("a.pdf", 10).unwrap(), b"%PDF");
+    // Nothing temporary left; a second commit has nothing to do.
+    assert_eq!(
+        files_under(dir.path()),
+        ["a.json", "a.manifest.json", "a.pdf"]
+    );
+    staged.commit().unwrap();
+
+    // A handle dropped before its commit leaves nothing behind.
+    let forgotten = storage.staged();
+    forgotten.write_atomic(&key("b/c"), "json", b"1").unwrap();
+    drop(forgotten);
+    assert_eq!(
+        files_under(dir.path()),
+        ["a.json", "a.manifest.json", "a.pdf"]
+    );
+}
+
+fn handle_list(storage: &Storage) -> Vec<String> {
+    storage.list("").unwrap()
+}
+
+#[test]
+fn a_group_commit_shares_its_syncs_and_one_failed_set_costs_the_others_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::open_dir(dir.path()).unwrap();
+    let first = storage.staged();
+    let second = storage.staged();
+    let third = storage.staged();
+    first.write_atomic(&key("x/one"), "json", b"1").unwrap();
+    second
+        .write_all_atomic(&key("x/two"), &[("json", b"2"), ("pdf", b"2")])
+        .unwrap();
+    third.write_atomic(&key("x/three"), "json", b"3").unwrap();
+    // A folder appears where one of the second set's files goes, after it
+    // was staged: its rename fails at the commit.
+    std::fs::create_dir(dir.path().join("x/two.pdf")).unwrap();
+    let results = Storage::commit_all(&[first, second, third]);
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    assert!(results[1].is_err(), "{results:?}");
+    assert_eq!(storage.read("x/one.json", 10).unwrap(), b"1");
+    assert_eq!(storage.read("x/three.json", 10).unwrap(), b"3");
+    // The failed set is not left half in place.
+    assert!(!storage.exists("x/two.json").unwrap());
+    assert_eq!(
+        files_under(dir.path()),
+        ["x/one.json", "x/three.json"],
+        "no temporary file is left behind"
+    );
+}
+
+#[test]
+fn object_stores_write_at_once_even_when_staged() {
+    let storage = Storage::in_memory();
+    let staged = storage.staged();
+    staged.write_atomic(&key("a"), "json", b"{}").unwrap();
+    assert!(storage.exists("a.json").unwrap());
+    staged.commit().unwrap();
+}
