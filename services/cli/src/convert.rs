@@ -11,7 +11,7 @@ use rapporteur_inputs::{Input, Limits};
 use rapporteur_parse::ParseOptions;
 use rapporteur_pipeline::{Converter, ErrorCode, Provenance};
 use rapporteur_render::RenderOptions;
-use rapporteur_storage::Storage;
+use rapporteur_storage::{Storage, StorageError};
 use rayon::prelude::*;
 
 use crate::ConvertArgs;
@@ -91,24 +91,16 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         rows.push(refusal);
     }
 
-    // Written through a staged handle (with --sync group) and committed a
-    // chunk at a time: one syncfs for hundreds of documents.
-    let writes = args.sync.writes_to(&storage);
-    let run = Run {
-        formats: &formats,
-        storage: &writes,
-        converter: &converter,
-        provenance: Provenance {
-            job_id: None,
-            metadata: Some(&metadata),
-            force: args.force,
-        },
+    let provenance = Provenance {
+        job_id: None,
+        metadata: Some(&metadata),
+        force: args.force,
     };
-    let convert_all = |chunk: &[Input]| {
+    let convert_all = |chunk: &[Input], run: &Run<'_>| {
         chunk
             .par_iter()
             .map(|input| {
-                let row = convert_one(input, &limits, &run);
+                let row = convert_one(input, &limits, run);
                 progress.inc(1);
                 if let Some(message) = &row.message {
                     say(message.clone());
@@ -120,11 +112,14 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()?;
-    for chunk in jobs.chunks(COMMIT_EVERY) {
-        let mut converted = pool.install(|| convert_all(chunk));
-        // Nothing is counted before it is durable: a chunk whose commit
-        // fails reports its documents as failed (a rerun redoes them).
-        if let Err(e) = writes.commit() {
+    // Each chunk is written through a staged handle of its own (with
+    // --sync group) and committed on another thread while the next chunk
+    // converts: the syncs never leave the cores idle. Chunks never share a
+    // key (collisions are refused above), so their commits cannot cross.
+    // Nothing is counted before it is durable: a chunk whose commit fails
+    // reports its documents as failed (a rerun redoes them).
+    let settle = |commit: Result<(), StorageError>, mut converted: Vec<Row>| {
+        if let Err(e) = commit {
             say(format!("{e}"));
             for row in converted
                 .iter_mut()
@@ -140,8 +135,28 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
                 );
             }
         }
-        rows.extend(converted);
-    }
+        converted
+    };
+    std::thread::scope(|scope| {
+        let mut committing = None;
+        for chunk in jobs.chunks(COMMIT_EVERY) {
+            let writes = args.sync.writes_to(&storage);
+            let run = Run {
+                formats: &formats,
+                storage: &writes,
+                converter: &converter,
+                provenance,
+            };
+            let converted = pool.install(|| convert_all(chunk, &run));
+            if let Some((commit, earlier)) = committing.take() {
+                rows.extend(settle(joined(commit), earlier));
+            }
+            committing = Some((scope.spawn(move || writes.commit()), converted));
+        }
+        if let Some((commit, last)) = committing.take() {
+            rows.extend(settle(joined(commit), last));
+        }
+    });
     progress.finish_and_clear();
 
     let count = |status: Status| rows.iter().filter(|r| r.status == status).count();
@@ -164,6 +179,20 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
         started.elapsed().as_secs_f64()
     );
     Ok(tally)
+}
+
+/// A commit thread's outcome (a panic in it is a failed commit).
+fn joined(
+    commit: std::thread::ScopedJoinHandle<'_, Result<(), StorageError>>,
+) -> Result<(), StorageError> {
+    commit.join().unwrap_or_else(|_| {
+        Err(StorageError::Object {
+            operation: "commit",
+            location: "the output storage".into(),
+            message: "the commit panicked".into(),
+            transient: true,
+        })
+    })
 }
 
 /// Converts one input to every format (or finds its outputs current), and

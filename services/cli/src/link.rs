@@ -16,10 +16,12 @@ use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, ConfirmSelectOptions, QueueDeclareOptions,
     QueueDeleteOptions,
 };
-use lapin::types::{AMQPValue, FieldTable, ShortString};
-use lapin::{BasicProperties, Channel, Connection, Consumer};
-use rapporteur_broker::{BrokerArgs, PublishError, TopologySettings, publish_to_queue};
-use rapporteur_jobs::Topology;
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{Channel, Connection, Consumer};
+use rapporteur_broker::{
+    BrokerArgs, PublishError, TopologySettings, json_properties, publish_to_queue,
+};
+use rapporteur_jobs::{JobRequest, Topology};
 
 /// How long a lost broker is tried for before the command gives up.
 const RECONNECT_FOR: Duration = Duration::from_secs(120);
@@ -151,21 +153,30 @@ impl<'a> Link<'a> {
         }
     }
 
-    /// Publishes a job to the jobs queue and waits for the broker's
+    /// Publishes a job to the jobs queue (its results to come back to this
+    /// link's queue, matched by the job id) and waits for the broker's
     /// confirm, republishing it on a new connection when the confirm was
     /// lost with the old one. A job the broker refuses is an error.
-    pub async fn publish_job(
-        &mut self,
-        body: &[u8],
-        properties: BasicProperties,
-    ) -> Result<(), anyhow::Error> {
+    pub async fn publish_job(&mut self, job: &JobRequest) -> anyhow::Result<()> {
+        let body = serde_json::to_vec(job).expect("a job always serializes");
+        let mut properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
+        if let Some(queue) = &self.replies {
+            properties = properties.with_reply_to(queue.as_str().into());
+        }
         let queue = self.topology.jobs_queue();
         loop {
             let live = self.live().await?;
-            match publish_to_queue(&live.channel, &queue, body, properties.clone()).await {
+            // Mandatory: a jobs queue that is missing returns the job as an
+            // error instead of the broker dropping it after a confirm.
+            match publish_to_queue(&live.channel, &queue, &body, properties.clone()).await {
                 Ok(()) => return Ok(()),
                 Err(PublishError::Broker(error)) => self.drop_live(&error.to_string()),
-                Err(refused) => return Err(refused.into()),
+                Err(refused) => {
+                    return Err(anyhow::Error::from(refused).context(format!(
+                        "the broker did not take the job for {}",
+                        rapporteur_untrusted::shown(job.source.name())
+                    )));
+                }
             }
         }
     }
@@ -212,11 +223,6 @@ impl<'a> Link<'a> {
         if let Some(live) = self.live.take() {
             let _ = live.connection.close(200, "done".into()).await;
         }
-    }
-
-    /// The results queue's name, for the jobs' `reply_to`.
-    pub fn reply_to(&self) -> Option<ShortString> {
-        self.replies.as_deref().map(ShortString::from)
     }
 }
 

@@ -9,13 +9,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
-use rapporteur_broker::json_properties;
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{
     JOB_CONTRACT_VERSION, JobProgress, JobRequest, JobResult, JobSource, JobStatus,
 };
 use rapporteur_pipeline::ErrorCode;
-use rapporteur_untrusted::{for_terminal, shown};
+use rapporteur_untrusted::for_terminal;
 
 use crate::SubmitArgs;
 use crate::convert::Tally;
@@ -122,17 +121,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
             continue;
         }
         inputs.insert(job.job_id.clone(), (input_name, key));
-        let body = serde_json::to_vec(&job).expect("a job always serializes");
-        // Mandatory: a jobs queue that is missing returns the job as an
-        // error instead of the broker dropping it after a confirm.
-        link.publish_job(&body, job_properties(&job, &link))
-            .await
-            .with_context(|| {
-                format!(
-                    "the broker did not take the job for {}",
-                    shown(job.source.name())
-                )
-            })?;
+        link.publish_job(&job).await?;
         submitted.insert(job.job_id);
     }
     progress.finish_and_clear();
@@ -150,15 +139,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
                     job.key.clone().unwrap_or_default(),
                 ),
             );
-            let body = serde_json::to_vec(&job).expect("a job always serializes");
-            link.publish_job(&body, job_properties(&job, &link))
-                .await
-                .with_context(|| {
-                    format!(
-                        "the broker did not take the archive job for {}",
-                        path.display()
-                    )
-                })?;
+            link.publish_job(&job).await?;
             submitted.insert(job.job_id);
         }
     }
@@ -263,16 +244,6 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
     })
 }
 
-/// A job's message properties: results come back to this run's queue,
-/// matched by the job id.
-fn job_properties(job: &JobRequest, link: &Link<'_>) -> lapin::BasicProperties {
-    let properties = json_properties(&[]).with_correlation_id(job.job_id.as_str().into());
-    match link.reply_to() {
-        Some(queue) => properties.with_reply_to(queue),
-        None => properties,
-    }
-}
-
 /// The report row of a job's result: converted (or skipped, when its set
 /// was already current), rejected for a document to fix, failed for what
 /// may pass (storage trouble).
@@ -342,15 +313,18 @@ fn archive_job(
         version: JOB_CONTRACT_VERSION.to_string(),
         job_id: format!("archive-{}", &checksum[..32]),
         source,
-        formats: Some(
-            args.formats
-                .iter()
-                .map(|f| f.extension().to_string())
-                .collect(),
-        ),
+        formats: Some(format_names(args)),
         key: Some(key),
         metadata: metadata.clone(),
     })
+}
+
+/// The formats a job asks for, by name.
+fn format_names(args: &SubmitArgs) -> Vec<String> {
+    args.formats
+        .iter()
+        .map(|f| f.extension().to_string())
+        .collect()
 }
 
 /// The rows of an archive job's report object.
@@ -403,12 +377,7 @@ fn job_for(
             version: JOB_CONTRACT_VERSION.to_string(),
             job_id,
             source,
-            formats: Some(
-                args.formats
-                    .iter()
-                    .map(|f| f.extension().to_string())
-                    .collect(),
-            ),
+            formats: Some(format_names(args)),
             key: Some(input.key.clone()),
             metadata,
         },

@@ -76,6 +76,21 @@ fn worker_binary() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
+/// The broker and the worker binary, and this test's turn; `None` when a
+/// test cannot run here (and never under CI=true, where that fails).
+async fn prerequisites() -> Option<(PathBuf, tokio::sync::MutexGuard<'static, ()>)> {
+    if !rapporteur_test_tools::Tool::RabbitMq.available() {
+        return None;
+    }
+    let Some(worker_binary) = worker_binary() else {
+        skip_or_fail(
+            "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
+        );
+        return None;
+    };
+    Some((worker_binary, ONE_AT_A_TIME.lock().await))
+}
+
 fn skip_or_fail(help: &str) {
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{help}");
     eprintln!("skipped: {help}");
@@ -83,15 +98,9 @@ fn skip_or_fail(help: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
-    if !rapporteur_test_tools::Tool::RabbitMq.available() {
+    let Some((worker_binary, _alone)) = prerequisites().await else {
         return;
-    }
-    let Some(worker_binary) = worker_binary() else {
-        return skip_or_fail(
-            "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
-        );
     };
-    let _alone = ONE_AT_A_TIME.lock().await;
     // Default settings: `submit` declares the topology as every program
     // does, and would refuse the tests' short retry delays.
     let harness = Harness::with_default_topology("submit").await;
@@ -187,15 +196,9 @@ async fn submitted_jobs_are_converted_by_a_worker_and_failures_reported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_wait_rides_out_the_broker_closing_every_connection_four_times() {
-    if !rapporteur_test_tools::Tool::RabbitMq.available() {
+    let Some((worker_binary, _alone)) = prerequisites().await else {
         return;
-    }
-    let Some(worker_binary) = worker_binary() else {
-        return skip_or_fail(
-            "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
-        );
     };
-    let _alone = ONE_AT_A_TIME.lock().await;
     let harness = Harness::with_default_topology("submit-reconnect").await;
     let count = 2_000;
     let input = tempfile::tempdir().unwrap();
@@ -290,15 +293,9 @@ async fn submit_wait_rides_out_the_broker_closing_every_connection_four_times() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn submit_as_archive_uploads_one_job_and_reports_every_document() {
-    if !rapporteur_test_tools::Tool::RabbitMq.available() {
+    let Some((worker_binary, _alone)) = prerequisites().await else {
         return;
-    }
-    let Some(worker_binary) = worker_binary() else {
-        return skip_or_fail(
-            "the worker binary is not built; run `cargo build -p rapporteur-worker` first",
-        );
     };
-    let _alone = ONE_AT_A_TIME.lock().await;
     let harness = Harness::with_default_topology("submit-archive").await;
     let input = tempfile::tempdir().unwrap();
     let zip_path = input.path().join("forum-2024.zip");

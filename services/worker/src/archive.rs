@@ -32,6 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Worker;
+use crate::job::{permanent, read_failure};
 
 /// How a slice of an archive job ended.
 pub(crate) enum Sliced {
@@ -247,53 +248,6 @@ fn storage_error(e: rapporteur_storage::StorageError) -> ConvertError {
         transient: e.is_transient(),
         message: e.to_string(),
         line: None,
-    }
-}
-
-fn read_failure(object: &str, e: ReadError) -> ConvertError {
-    let shown_object = shown(object);
-    match e {
-        ReadError::NotFound { .. } => permanent(
-            ErrorCode::SourceNotFound,
-            format!("{shown_object}: no such archive or folder under the storage root"),
-        ),
-        ReadError::OutsideRoot { .. } => permanent(
-            ErrorCode::InvalidPath,
-            format!("{shown_object}: leads outside the storage root"),
-        ),
-        ReadError::Invalid { reason, .. } => permanent(
-            ErrorCode::InvalidPath,
-            format!("{shown_object}: refused: {reason}"),
-        ),
-        ReadError::NotAFile { .. } => permanent(
-            ErrorCode::NotAFile,
-            format!("{shown_object}: not a regular file"),
-        ),
-        ReadError::TooLarge { limit, .. } => permanent(
-            ErrorCode::TooLarge,
-            format!("{shown_object}: larger than the limit of {limit} bytes"),
-        ),
-        ReadError::Unreadable {
-            message, transient, ..
-        } => ConvertError {
-            code: if transient {
-                ErrorCode::StorageUnavailable
-            } else {
-                ErrorCode::InvalidPath
-            },
-            message: format!("{shown_object}: cannot be read: {}", shown(&message)),
-            line: None,
-            transient,
-        },
-    }
-}
-
-fn permanent(code: ErrorCode, message: String) -> ConvertError {
-    ConvertError {
-        code,
-        message,
-        line: None,
-        transient: false,
     }
 }
 

@@ -135,22 +135,15 @@ pub(crate) fn process_blocking(
                 transient: false,
             })
         });
-    let succeeded = |key: String, metadata| JobResult {
-        version: JOB_CONTRACT_VERSION.to_string(),
-        job_id: request.job_id.clone(),
-        key: Some(key),
-        status: JobStatus::Succeeded,
-        outputs: Vec::new(),
-        manifest: None,
-        set_version: None,
-        replaces: None,
-        unchanged: None,
-        warnings: None,
-        attempts: attempt,
-        duration_ms: started.elapsed().as_millis() as u64,
-        metadata,
-        error: None,
-        archive: None,
+    let succeeded = |key: String, metadata| {
+        ended(
+            request.job_id.clone(),
+            Some(key),
+            JobStatus::Succeeded,
+            metadata,
+            attempt,
+            started,
+        )
     };
     match converted {
         Ok(Outcome::Document(done)) => Processed {
@@ -253,19 +246,6 @@ fn failed(
         transient: error.transient,
         continues: false,
         result: JobResult {
-            version: JOB_CONTRACT_VERSION.to_string(),
-            job_id,
-            key,
-            status: JobStatus::Failed,
-            outputs: Vec::new(),
-            manifest: None,
-            set_version: None,
-            replaces: None,
-            unchanged: None,
-            warnings: None,
-            attempts: attempt,
-            duration_ms: started.elapsed().as_millis() as u64,
-            metadata,
             error: Some(JobError {
                 code: error.code.to_string(),
                 // The last guard: messages may quote client values through
@@ -273,12 +253,41 @@ fn failed(
                 message: bounded_message(&error.message),
                 line: error.line,
             }),
-            archive: None,
+            ..ended(job_id, key, JobStatus::Failed, metadata, attempt, started)
         },
     }
 }
 
-fn permanent(code: ErrorCode, message: String) -> ConvertError {
+/// A result event with what every job's has; the rest is filled in by
+/// how it ended.
+fn ended(
+    job_id: String,
+    key: Option<String>,
+    status: JobStatus,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    attempt: u32,
+    started: Instant,
+) -> JobResult {
+    JobResult {
+        version: JOB_CONTRACT_VERSION.to_string(),
+        job_id,
+        key,
+        status,
+        outputs: Vec::new(),
+        manifest: None,
+        set_version: None,
+        replaces: None,
+        unchanged: None,
+        warnings: None,
+        attempts: attempt,
+        duration_ms: started.elapsed().as_millis() as u64,
+        metadata,
+        error: None,
+        archive: None,
+    }
+}
+
+pub(crate) fn permanent(code: ErrorCode, message: String) -> ConvertError {
     ConvertError {
         code,
         message,
@@ -490,48 +499,54 @@ fn source_bytes(worker: &Worker, source: &JobSource) -> Result<Vec<u8>, ConvertE
 fn read_under_root(worker: &Worker, path: &str) -> Result<Vec<u8>, ConvertError> {
     let checked = OutputKey::new(path)
         .map_err(|e| permanent(ErrorCode::InvalidPath, format!("source path refused: {e}")))?;
-    let shown_path = shown(path);
     let limit = worker.converter.parse.max_bytes as u64;
     worker
         .storage
         .read(checked.as_str(), limit)
-        .map_err(|e| match e {
-            ReadError::NotFound { .. } => permanent(
-                ErrorCode::SourceNotFound,
-                format!("{shown_path}: no such file under the storage root"),
-            ),
-            ReadError::OutsideRoot { .. } => permanent(
-                ErrorCode::InvalidPath,
-                format!("{shown_path}: leads outside the storage root"),
-            ),
-            ReadError::Invalid { reason, .. } => permanent(
-                ErrorCode::InvalidPath,
-                format!("{shown_path}: source path refused: {reason}"),
-            ),
-            ReadError::NotAFile { .. } => permanent(
-                ErrorCode::NotAFile,
-                format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
-            ),
-            ReadError::TooLarge { limit, .. } => permanent(
-                ErrorCode::TooLarge,
-                format!("{shown_path}: larger than the limit of {limit} bytes"),
-            ),
-            // The path itself is wrong (a file where a directory should be,
-            // a symlink loop): trying again cannot help. Classed as
-            // storage's own errors are.
-            ReadError::Unreadable {
-                message, transient, ..
-            } => ConvertError {
-                code: if transient {
-                    ErrorCode::StorageUnavailable
-                } else {
-                    ErrorCode::InvalidPath
-                },
-                message: format!("{shown_path}: cannot be read: {}", shown(&message)),
-                line: None,
-                transient,
+        .map_err(|e| read_failure(path, e))
+}
+
+/// Why a source (a document, an archive) named by `path` could not be read
+/// from storage, as a job's error.
+pub(crate) fn read_failure(path: &str, e: ReadError) -> ConvertError {
+    let shown_path = shown(path);
+    match e {
+        ReadError::NotFound { .. } => permanent(
+            ErrorCode::SourceNotFound,
+            format!("{shown_path}: no such file under the storage root"),
+        ),
+        ReadError::OutsideRoot { .. } => permanent(
+            ErrorCode::InvalidPath,
+            format!("{shown_path}: leads outside the storage root"),
+        ),
+        ReadError::Invalid { reason, .. } => permanent(
+            ErrorCode::InvalidPath,
+            format!("{shown_path}: source path refused: {reason}"),
+        ),
+        ReadError::NotAFile { .. } => permanent(
+            ErrorCode::NotAFile,
+            format!("{shown_path}: not a regular file (a directory, FIFO, socket or device)"),
+        ),
+        ReadError::TooLarge { limit, .. } => permanent(
+            ErrorCode::TooLarge,
+            format!("{shown_path}: larger than the limit of {limit} bytes"),
+        ),
+        // The path itself is wrong (a file where a directory should be,
+        // a symlink loop): trying again cannot help. Classed as
+        // storage's own errors are.
+        ReadError::Unreadable {
+            message, transient, ..
+        } => ConvertError {
+            code: if transient {
+                ErrorCode::StorageUnavailable
+            } else {
+                ErrorCode::InvalidPath
             },
-        })
+            message: format!("{shown_path}: cannot be read: {}", shown(&message)),
+            line: None,
+            transient,
+        },
+    }
 }
 
 #[cfg(test)]

@@ -107,7 +107,9 @@ pub(crate) fn commit(stores: &[&DirStore]) -> Vec<Result<(), StorageError>> {
 }
 
 /// Renames a set's files into place; when one fails, those renamed before
-/// it are removed again.
+/// it are removed again (and the temporary files not yet renamed are
+/// deleted as they drop). rename(2) replaces a symbolic link at the target
+/// rather than writing through it, so a link there cannot redirect output.
 fn rename_set(files: Vec<(NamedTempFile, PathBuf)>) -> Result<(), StorageError> {
     let targets: Vec<PathBuf> = files.iter().map(|(_, t)| t.clone()).collect();
     for (done, (temp, target)) in files.into_iter().enumerate() {
@@ -212,20 +214,9 @@ impl DirStore {
             ));
             return Ok(targets);
         }
-        // rename(2) replaces a symbolic link at the target rather than writing
-        // through it, so an existing link there cannot redirect the output.
-        for (done, (target, temp)) in targets.iter().zip(written).enumerate() {
-            if let Err(e) = temp.persist(target) {
-                // The temporary files not yet renamed are deleted as they drop.
-                for renamed in &targets[..done] {
-                    let _ = fs::remove_file(renamed);
-                }
-                let _ = sync_dir(&dir);
-                return Err(io_error("replace", target, e.error));
-            }
-        }
+        let renamed = rename_set(written.into_iter().zip(targets.clone()).collect());
         sync_dir(&dir)?;
-        Ok(targets)
+        renamed.map(|()| targets)
     }
 
     /// Removes the object if it is there, durably; never outside the root
@@ -278,22 +269,8 @@ impl DirStore {
     /// (through symbolic links) and anything but a regular file: a FIFO
     /// used to block its reader forever (issue 12, defect 6).
     pub(crate) fn read(&self, object: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let (file, metadata) = self.open_regular(object)?;
-        let too_large = || ReadError::TooLarge {
-            object: object.to_owned(),
-            limit,
-        };
-        if metadata.len() > limit {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| unreadable(object, e))?;
-        if bytes.len() as u64 > limit {
-            return Err(too_large());
-        }
-        Ok(bytes)
+        self.read_into(object, limit, Vec::new())
+            .map(|(bytes, _)| bytes)
     }
 
     /// Opens the object if it is a regular file inside the root.
