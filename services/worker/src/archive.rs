@@ -156,7 +156,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
         let chunk_started = Instant::now();
         let rows: Vec<Row> = listed.entries[from..to]
             .par_iter()
-            .map(|entry| entry.convert(&worker.storage, &limits, &run))
+            .map(|entry| listed.convert(entry, &worker.storage, &limits, &run))
             .collect();
         // Storage trouble: the job is tried again later (or the worker
         // pauses), from this chunk on.
@@ -252,52 +252,69 @@ fn storage_error(e: rapporteur_storage::StorageError) -> ConvertError {
 }
 
 /// The documents of an archive or folder, in a fixed order.
+/// Kept small, since an archive may hold 100,000 documents: an entry is
+/// its name inside and its key; what people see is made when it is used.
 struct Listed {
     entries: Vec<Entry>,
     fingerprint: String,
-    /// Keeps a downloaded zip on local disk while its entries are read.
-    _archive: Option<tempfile::NamedTempFile>,
+    /// What names an entry for people, before its name inside:
+    /// "inbox/2019.zip:" or "inbox/2019/".
+    label: String,
+    /// The zip, downloaded to local disk while its entries are read.
+    archive: Option<tempfile::NamedTempFile>,
 }
 
 /// One document to convert, or the reason it cannot be.
 struct Entry {
-    /// "inbox/2019.zip:2023/a.txt", "inbox/2019/2023/a.txt".
-    input: String,
+    /// Its name inside the archive or folder ("2023/a.txt").
     source_name: String,
+    /// Its output key.
     key: String,
     from: From,
 }
 
 enum From {
-    Zip(rapporteur_inputs::Input),
-    Object(String),
+    /// Entry number N of the zip's central directory.
+    Zip(usize),
+    /// An object below the folder.
+    Object,
     /// Listed, but refused: (code, message).
     Refused(ErrorCode, String),
 }
 
-impl Entry {
-    fn convert(&self, storage: &Storage, limits: &Limits, run: &Run<'_>) -> Row {
+impl Listed {
+    /// Converts one entry (or finds its outputs current) into its row.
+    fn convert(&self, entry: &Entry, storage: &Storage, limits: &Limits, run: &Run<'_>) -> Row {
+        let input = format!("{}{}", self.label, entry.source_name);
         let document = Document {
-            input: &self.input,
-            source_name: &self.source_name,
-            key: &self.key,
+            input: &input,
+            source_name: &entry.source_name,
+            key: &entry.key,
         };
-        rapporteur_batch::convert_document(
-            document,
-            || match &self.from {
-                From::Zip(input) => input.read(limits).map_err(|e| (e.code(), e.to_string())),
-                From::Object(object) => {
-                    storage
-                        .read(object, limits.max_document_bytes)
-                        .map_err(|e| {
-                            let e = read_failure(object, e);
-                            (e.code, e.message)
-                        })
+        let read = || match &entry.from {
+            From::Zip(index) => {
+                let archive = self.archive.as_ref().expect("a zip's entries come with it");
+                rapporteur_inputs::Input {
+                    name: input.clone(),
+                    source_name: entry.source_name.clone(),
+                    key: entry.key.clone(),
+                    origin: rapporteur_inputs::Origin::ZipEntry {
+                        archive: archive.path().to_owned(),
+                        index: *index,
+                    },
                 }
-                From::Refused(code, message) => Err((*code, message.clone())),
-            },
-            run,
-        )
+                .read(limits)
+                .map_err(|e| (e.code(), e.to_string()))
+            }
+            From::Object => storage
+                .read(&input, limits.max_document_bytes)
+                .map_err(|e| {
+                    let e = read_failure(&input, e);
+                    (e.code, e.message)
+                }),
+            From::Refused(code, message) => Err((*code, message.clone())),
+        };
+        rapporteur_batch::convert_document(document, read, run)
     }
 }
 
@@ -316,7 +333,7 @@ fn list(
     } else {
         list_folder(storage, path, prefix)?
     };
-    refuse_collisions(&mut listed.entries);
+    refuse_collisions(&mut listed.entries, &listed.label);
     Ok(listed)
 }
 
@@ -342,18 +359,23 @@ fn list_zip(
     let mut entries = Vec::new();
     for found in rapporteur_inputs::discover(&[archive.path().to_owned()], limits) {
         match found {
-            Ok(input) => entries.push(Entry {
-                input: format!("{path}:{}", input.source_name),
-                source_name: input.source_name.clone(),
-                key: format!("{prefix}/{}", input.key),
-                from: From::Zip(input),
-            }),
+            Ok(input) => {
+                // The documents of a zip are its entries.
+                let rapporteur_inputs::Origin::ZipEntry { index, .. } = input.origin else {
+                    continue;
+                };
+                entries.push(Entry {
+                    key: format!("{prefix}/{}", input.key),
+                    source_name: input.source_name,
+                    from: From::Zip(index),
+                });
+            }
             Err(e) if whole_archive(&e) => {
                 return Err(permanent(e.code(), named(e.to_string())));
             }
             Err(e) => entries.push(Entry {
-                input: format!("{path}:?"),
-                source_name: String::new(),
+                // The message names the entry.
+                source_name: "?".into(),
                 key: String::new(),
                 from: From::Refused(e.code(), named(e.to_string())),
             }),
@@ -362,7 +384,8 @@ fn list_zip(
     Ok(Listed {
         entries,
         fingerprint,
-        _archive: Some(archive),
+        label: format!("{path}:"),
+        archive: Some(archive),
     })
 }
 
@@ -421,10 +444,9 @@ fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, Co
             continue;
         }
         entries.push(Entry {
-            input: object.clone(),
             source_name: relative.to_string(),
             key: format!("{prefix}/{stem}"),
-            from: From::Object(object.clone()),
+            from: From::Object,
         });
     }
     let fingerprint = {
@@ -439,13 +461,14 @@ fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, Co
     Ok(Listed {
         entries,
         fingerprint,
-        _archive: None,
+        label: folder,
+        archive: None,
     })
 }
 
 /// Refuses a document whose key an earlier one has ("a.txt" and "a.md"):
 /// its outputs would overwrite the first's.
-fn refuse_collisions(entries: &mut [Entry]) {
+fn refuse_collisions(entries: &mut [Entry], label: &str) {
     let mut first: HashMap<String, String> = HashMap::new();
     for entry in entries.iter_mut() {
         if matches!(entry.from, From::Refused(..)) {
@@ -455,12 +478,12 @@ fn refuse_collisions(entries: &mut [Entry]) {
             entry.from = From::Refused(
                 ErrorCode::KeyCollision,
                 format!(
-                    "{}: its outputs would overwrite those of {earlier} (both are named '{}'); rename one of them",
-                    entry.input, entry.key
+                    "{label}{}: its outputs would overwrite those of {label}{earlier} (both are named '{}'); rename one of them",
+                    entry.source_name, entry.key
                 ),
             );
         } else {
-            first.insert(entry.key.clone(), entry.input.clone());
+            first.insert(entry.key.clone(), entry.source_name.clone());
         }
     }
 }
@@ -510,7 +533,7 @@ mod tests {
             ]
         );
         // The second document of one key is refused, the first kept.
-        assert!(matches!(listed.entries[0].from, From::Object(_)));
+        assert!(matches!(listed.entries[0].from, From::Object));
         assert!(matches!(
             listed.entries[1].from,
             From::Refused(ErrorCode::KeyCollision, _)

@@ -183,10 +183,11 @@ fn main() -> anyhow::Result<()> {
         },
         args: child_args(&args),
     };
-    // Two jobs per core: a job spends about a third of its time waiting for
-    // its outputs to reach the disk (fsync), time another job can use the
-    // core for. Measured with `make bench-e2e` on 2 cores: 154 docs/s with
-    // one job per core, 207 with two (peak RSS 43 and 58 MB).
+    // Two jobs per core: a job spends part of its time waiting for its
+    // outputs to reach the disk (an fsync per file then, a group commit
+    // now) and for the broker's confirms, time another job can use the core
+    // for. Measured with `make bench-e2e` on 2 cores with per-file fsyncs:
+    // 154 docs/s with one job per core, 207 with two (peak RSS 43 and 58 MB).
     let concurrency = args
         .concurrency
         .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(1, |n| n.get()))
