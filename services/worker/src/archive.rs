@@ -98,18 +98,26 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
     };
     let listed = list(&worker.storage, job.path, prefix.as_str(), &limits)?;
     let state_object = format!(".archive/{prefix}/state.json");
+    let parts_prefix = format!(".archive/{prefix}/rows-");
     let mut state = match read_state(&worker.storage, &state_object)? {
         Some(state)
             if state.job_id == job.request.job_id && state.fingerprint == listed.fingerprint =>
         {
             state
         }
-        _ => State {
-            job_id: job.request.job_id.clone(),
-            fingerprint: listed.fingerprint.clone(),
-            total: listed.entries.len() as u64,
-            ..State::default()
-        },
+        _ => {
+            // Another job (or another archive) under this key starts over:
+            // rows it left must not join this job's report.
+            for stale in worker.storage.list(&parts_prefix).map_err(storage_error)? {
+                worker.storage.delete(&stale).map_err(storage_error)?;
+            }
+            State {
+                job_id: job.request.job_id.clone(),
+                fingerprint: listed.fingerprint.clone(),
+                total: listed.entries.len() as u64,
+                ..State::default()
+            }
+        }
     };
     let report = format!("{prefix}.report.csv");
     let tally = |state: &State| ArchiveTally {
@@ -176,7 +184,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
                 Status::Rejected | Status::Failed => state.rejected += 1,
             }
         }
-        let part = format!(".archive/{prefix}/rows-{from:010}.csv");
+        let part = format!("{parts_prefix}{from:010}.csv");
         write(
             &worker.storage,
             &part,
@@ -196,10 +204,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
     // Every row is recorded: join the parts, in document order, into the
     // report, then say the job is finished.
     let mut joined = rapporteur_batch::csv_header();
-    let parts = worker
-        .storage
-        .list(&format!(".archive/{prefix}/rows-"))
-        .map_err(storage_error)?;
+    let parts = worker.storage.list(&parts_prefix).map_err(storage_error)?;
     for part in &parts {
         let bytes = worker
             .storage

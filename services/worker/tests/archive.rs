@@ -267,6 +267,14 @@ async fn folders_and_unusable_archives(harness: Harness) {
     store
         .write_objects(&[("inbox/broken.zip", b"PK\x03\x04 not really a zip")])
         .unwrap();
+    // Rows an earlier job under the same key left behind (it died, then
+    // another archive took the key): they must not join this report.
+    store
+        .write_objects(&[(
+            ".archive/2024/rows-0000000003.csv",
+            b"stale.txt,2024/stale,converted,,,,,,,\n",
+        )])
+        .unwrap();
     harness
         .publish(&[
             archive_job("folder", "inbox/2024/", "2024", &["json", "docx"]),
