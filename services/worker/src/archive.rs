@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Worker;
-use crate::job::{permanent, read_failure};
+use crate::job::{permanent, read_failure, storage_failure};
 
 /// How a slice of an archive job ended.
 pub(crate) enum Sliced {
@@ -108,8 +108,15 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
         _ => {
             // Another job (or another archive) under this key starts over:
             // rows it left must not join this job's report.
-            for stale in worker.storage.list(&parts_prefix).map_err(storage_error)? {
-                worker.storage.delete(&stale).map_err(storage_error)?;
+            for stale in worker
+                .storage
+                .list(&parts_prefix)
+                .map_err(|e| storage_failure(&e))?
+            {
+                worker
+                    .storage
+                    .delete(&stale)
+                    .map_err(|e| storage_failure(&e))?;
             }
             State {
                 job_id: job.request.job_id.clone(),
@@ -168,7 +175,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
             .collect();
         // Storage trouble: the job is tried again later (or the worker
         // pauses), from this chunk on.
-        writes.commit().map_err(storage_error)?;
+        writes.commit().map_err(|e| storage_failure(&e))?;
         if let Some(failed) = rows.iter().find(|r| r.status == Status::Failed) {
             return Err(ConvertError {
                 code: ErrorCode::StorageUnavailable,
@@ -204,7 +211,10 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
     // Every row is recorded: join the parts, in document order, into the
     // report, then say the job is finished.
     let mut joined = rapporteur_batch::csv_header();
-    let parts = worker.storage.list(&parts_prefix).map_err(storage_error)?;
+    let parts = worker
+        .storage
+        .list(&parts_prefix)
+        .map_err(|e| storage_failure(&e))?;
     for part in &parts {
         let bytes = worker
             .storage
@@ -244,16 +254,7 @@ fn read_state(storage: &Storage, object: &str) -> Result<Option<State>, ConvertE
 fn write(storage: &Storage, object: &str, bytes: &[u8]) -> Result<(), ConvertError> {
     storage
         .write_objects(&[(object, bytes)])
-        .map_err(storage_error)
-}
-
-fn storage_error(e: rapporteur_storage::StorageError) -> ConvertError {
-    ConvertError {
-        code: e.code(),
-        transient: e.is_transient(),
-        message: e.to_string(),
-        line: None,
-    }
+        .map_err(|e| storage_failure(&e))
 }
 
 /// The documents of an archive or folder, in a fixed order.
@@ -348,16 +349,9 @@ fn list_zip(
     prefix: &str,
     limits: &Limits,
 ) -> Result<Listed, ConvertError> {
-    let archive = storage
+    let (archive, fingerprint) = storage
         .download(path, MAX_ARCHIVE_BYTES)
         .map_err(|e| read_failure(path, e))?;
-    let fingerprint = {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        let mut file = std::fs::File::open(archive.path()).map_err(|e| local(path, e))?;
-        std::io::copy(&mut file, &mut hasher).map_err(|e| local(path, e))?;
-        format!("{:x}", hasher.finalize())
-    };
     let local_name = archive.path().display().to_string();
     // Messages name the archive as the client did, not the local copy.
     let named = |message: String| message.replace(&local_name, path);
@@ -407,15 +401,6 @@ fn whole_archive(error: &InputError) -> bool {
     )
 }
 
-fn local(path: &str, e: std::io::Error) -> ConvertError {
-    ConvertError {
-        code: ErrorCode::StorageUnavailable,
-        message: format!("{}: the local copy cannot be read: {e}", shown(path)),
-        line: None,
-        transient: true,
-    }
-}
-
 fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, ConvertError> {
     let folder = format!("{path}/");
     let outputs = format!("{prefix}/");
@@ -429,7 +414,7 @@ fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, Co
             ),
         ));
     }
-    let objects = storage.list(&folder).map_err(storage_error)?;
+    let objects = storage.list(&folder).map_err(|e| storage_failure(&e))?;
     let mut entries = Vec::new();
     for object in &objects {
         let relative = &object[folder.len()..];

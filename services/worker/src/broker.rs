@@ -364,18 +364,11 @@ async fn settle(
         // An archive job with documents left goes back on the queue as a
         // new message (its own delivery count, attempts afresh: it made
         // progress), keeping where its results go.
-        let mut properties = json_properties(&[]);
-        if let Some(reply_to) = delivery.properties.reply_to() {
-            properties = properties.with_reply_to(reply_to.clone());
-        }
-        if let Some(correlation_id) = delivery.properties.correlation_id() {
-            properties = properties.with_correlation_id(correlation_id.clone());
-        }
         publish_to_queue(
             publishing,
             &topology.jobs_queue(),
             &delivery.data,
-            properties,
+            answered_as(&delivery.properties, json_properties(&[])),
         )
         .await?;
         tracing::info!(key = ?result.key, "archive job continues");
@@ -475,7 +468,13 @@ fn retry_properties(original: &BasicProperties, next_attempt: u32) -> BasicPrope
         ATTEMPT_HEADER.into(),
         AMQPValue::LongLongInt(next_attempt.into()),
     );
-    let mut properties = json_properties(&[]).with_headers(headers);
+    answered_as(original, json_properties(&[]).with_headers(headers))
+}
+
+/// `properties` with the original message's `reply_to` and
+/// `correlation_id`, so that a copy of a job (a retry, an archive job's next
+/// slice) still sends its result where the client asked.
+fn answered_as(original: &BasicProperties, mut properties: BasicProperties) -> BasicProperties {
     if let Some(reply_to) = original.reply_to() {
         properties = properties.with_reply_to(reply_to.clone());
     }

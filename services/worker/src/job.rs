@@ -397,15 +397,20 @@ fn uncommitted(processed: Processed, error: &StorageError) -> Processed {
         result.job_id,
         result.key,
         result.metadata,
-        ConvertError {
-            code: error.code(),
-            message: error.to_string(),
-            line: None,
-            transient: error.is_transient(),
-        },
+        storage_failure(error),
         result.attempts,
         Instant::now(),
     )
+}
+
+/// A storage error as a job's error: its code, and whether it may pass.
+pub(crate) fn storage_failure(error: &StorageError) -> ConvertError {
+    ConvertError {
+        code: error.code(),
+        message: error.to_string(),
+        line: None,
+        transient: error.is_transient(),
+    }
 }
 
 /// Fetches the source and converts it (blocking), writing through `writes`.

@@ -711,8 +711,26 @@ impl Storage {
     /// of this machine (deleted when dropped): for what must be read at
     /// random (a zip archive) and may be too large to hold in memory. The
     /// file's name ends as the object's does (".zip"), which readers that
-    /// go by extension look at.
-    pub fn download(&self, object: &str, limit: u64) -> Result<tempfile::NamedTempFile, ReadError> {
+    /// go by extension look at. Returns the copy and the lower-case hex
+    /// SHA-256 of its bytes, computed as they stream by.
+    pub fn download(
+        &self,
+        object: &str,
+        limit: u64,
+    ) -> Result<(tempfile::NamedTempFile, String), ReadError> {
+        use sha2::{Digest, Sha256};
+        /// Writes to the copy and the checksum at once.
+        struct Hashing(tempfile::NamedTempFile, Sha256);
+        impl io::Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                let n = self.0.write(buf)?;
+                self.1.update(&buf[..n]);
+                Ok(n)
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                self.0.flush()
+            }
+        }
         let file_name = object.rsplit('/').next().unwrap_or_default();
         let suffix = file_name.rfind('.').map_or("", |at| &file_name[at..]);
         let temp = tempfile::Builder::new().suffix(suffix).tempfile();
@@ -721,13 +739,13 @@ impl Storage {
             transient: true,
             message: format!("no local temporary file to copy it into: {e}"),
         })?;
-        let (mut temp, _) = self.read_into(object, limit, temp)?;
-        io::Write::flush(&mut temp).map_err(|e| ReadError::Unreadable {
+        let (mut copy, _) = self.read_into(object, limit, Hashing(temp, Sha256::new()))?;
+        io::Write::flush(&mut copy).map_err(|e| ReadError::Unreadable {
             object: bounded(object, 200),
             transient: true,
             message: e.to_string(),
         })?;
-        Ok(temp)
+        Ok((copy.0, format!("{:x}", copy.1.finalize())))
     }
 
     /// What changes whenever an object is written, even with the same

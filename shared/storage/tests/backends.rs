@@ -196,7 +196,12 @@ fn every_backend_streams_an_object_to_a_local_file_within_a_limit() {
         storage
             .write_objects(&[("inbox/2019.zip", bytes.as_slice())])
             .unwrap();
-        let local = storage.download("inbox/2019.zip", 1 << 20).unwrap();
+        let (local, sha256) = storage.download("inbox/2019.zip", 1 << 20).unwrap();
+        assert_eq!(
+            sha256,
+            format!("{:x}", sha2::Sha256::digest(&bytes)),
+            "{name}"
+        );
         assert!(
             local.path().to_string_lossy().ends_with(".zip"),
             "{name}: readers that go by extension see a zip"
