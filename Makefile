@@ -1,7 +1,7 @@
 # Rapporteur: the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt schema bench bench-e2e docs-images corpus
+.PHONY: run test lint fmt schema bench bench-e2e bench-api docs-images corpus
 
 ## Convert the bundled examples into out/ (no broker, no system packages).
 run:
@@ -40,6 +40,12 @@ bench:
 	$(CARGO) bench -p rapporteur-read-pdf --bench read --locked
 	$(CARGO) build --release --locked -p rapporteur-cli
 	RAPPORTEUR_BIN=$(CURDIR)/target/release/rapporteur $(CARGO) bench -p rapporteur-render-pdf --bench render --locked
+
+## Jobs per second through the HTTP API, upload to result, with p50/p99
+## latency, beside `rapporteur submit --wait` (BENCH_API_JOBS=500 by default).
+bench-api:
+	$(CARGO) build --release --locked -p rapporteur-cli -p rapporteur-worker -p rapporteur-api
+	$(CARGO) bench -p rapporteur-api --bench api --locked
 
 ## The README's picture of the seed's DOCX as LibreOffice sets it (needs
 ## soffice and pdftoppm, see .ci/run).

@@ -8,6 +8,7 @@ mod link;
 mod report;
 mod submit;
 mod verify;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,10 @@ enum Command {
     Convert(ConvertArgs),
     /// Publish every input as a job for the workers (see rapporteur-worker).
     Submit(SubmitArgs),
+    /// Watch DIR: submit each summary dropped there once it is fully
+    /// written, then move it to DIR/done/, or to DIR/failed/ with the
+    /// reason beside it in NAME.error.txt.
+    Watch(WatchArgs),
     /// Show how the reader reads FILE: what each block became, where it went,
     /// how speakers were split and what was dropped, then the outcome.
     Explain {
@@ -142,6 +147,31 @@ pub(crate) struct SubmitArgs {
     as_archive: bool,
 }
 
+#[derive(clap::Args)]
+pub(crate) struct WatchArgs {
+    /// The folder summaries are dropped into.
+    dir: PathBuf,
+    /// Look for changes every SECONDS instead of by inotify: for network
+    /// shares (NFS, SMB), where another machine's writes raise no event.
+    #[arg(long, value_name = "SECONDS")]
+    poll: Option<f64>,
+    /// A file is submitted once its size and time have not changed for
+    /// this many milliseconds (a copy or a slow writer has finished).
+    #[arg(long, default_value_t = 2000)]
+    settle_ms: u64,
+    /// Comma-separated output formats (default: all three).
+    #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
+    formats: Vec<Format>,
+    #[command(flatten)]
+    broker: BrokerArgs,
+    /// Files larger than this many bytes are moved to failed/.
+    #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
+    max_input_bytes: usize,
+    /// A JSON object sent as every job's `metadata` (with its `dms` block).
+    #[arg(long, value_name = "FILE.json")]
+    metadata: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -189,6 +219,14 @@ fn main() -> ExitCode {
             }
         },
         Command::Submit(args) => finish(submit::run(&args)),
+        Command::Watch(args) => match watch::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                let error = rapporteur_untrusted::for_terminal(&format!("{error:#}"));
+                eprintln!("rapporteur: {error}");
+                ExitCode::from(2)
+            }
+        },
         Command::Convert(args) => finish(convert::run(&args)),
     }
 }

@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
 use rapporteur_inputs::{Input, Limits};
 use rapporteur_jobs::{
@@ -343,7 +342,8 @@ fn archive_rows(storage: &rapporteur_storage::Storage, report: &str) -> anyhow::
     })
 }
 
-/// The job for one input: text inline, other documents as base64.
+/// The job for one input: text inline, other documents as base64
+/// ([`JobSource::inline`]).
 fn job_for(
     input: &Input,
     limits: &Limits,
@@ -352,24 +352,7 @@ fn job_for(
     job_id: String,
 ) -> Result<(JobRequest, Vec<u8>), (ErrorCode, String)> {
     let bytes = input.read(limits).map_err(|e| (e.code(), e.to_string()))?;
-    let name = input.source_name.clone();
-    let source = match String::from_utf8(bytes.clone()) {
-        Ok(text)
-            if ![".docx", ".pdf"]
-                .iter()
-                .any(|e| name.to_ascii_lowercase().ends_with(e)) =>
-        {
-            JobSource::Text { name, text }
-        }
-        Ok(text) => JobSource::Base64 {
-            name,
-            data: base64::engine::general_purpose::STANDARD.encode(text),
-        },
-        Err(error) => JobSource::Base64 {
-            name,
-            data: base64::engine::general_purpose::STANDARD.encode(error.into_bytes()),
-        },
-    };
+    let source = JobSource::inline(input.source_name.clone(), bytes.clone());
     let mut metadata = metadata.clone();
     metadata.insert("input".to_string(), input.name.clone().into());
     Ok((

@@ -240,7 +240,19 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
         let started = Instant::now();
         let isolated = worker.isolation.mode == IsolateMode::All || redelivered(&delivery);
         let processed = if isolated {
-            Some(isolate::convert_isolated(&worker, &delivery.data, attempt).await)
+            let processed = isolate::convert_isolated(&worker, &delivery.data, attempt).await;
+            // The child's attempt number is its own: the record is the parent's.
+            let recording = worker.clone();
+            tokio::task::spawn_blocking(move || {
+                job::record_end(
+                    &recording.storage,
+                    processed,
+                    attempt,
+                    recording.max_attempts,
+                )
+            })
+            .await
+            .ok()
         } else {
             let progress = progress_publisher(&worker, publishing, &delivery.properties);
             job::process(&worker, delivery.data.clone(), attempt, progress).await
@@ -380,7 +392,7 @@ async fn settle(
         return Ok("succeeded");
     }
     let error = result.error.as_ref().expect("a failed result has an error");
-    if processed.transient && attempt < worker.max_attempts {
+    if !processed.is_final(attempt, worker.max_attempts) {
         let properties = retry_properties(&delivery.properties, attempt + 1);
         // Mandatory: a copy no retry queue takes is an error (the delivery
         // is then returned to the queue), never a confirmed loss.

@@ -34,6 +34,38 @@ pub(crate) struct Processed {
     pub continues: bool,
 }
 
+impl Processed {
+    /// Whether this attempt ends the job: not an archive slice with
+    /// documents left, nor a failure that a retry could cure while
+    /// attempts remain. The one rule `settle` and the job record follow.
+    pub(crate) fn is_final(&self, attempt: u32, max_attempts: u32) -> bool {
+        !(self.continues || (self.transient && attempt < max_attempts))
+    }
+}
+
+/// Records how a job ended, where the API reads job state
+/// ([`rapporteur_jobs::job_result_object`]), through `writes`: staged with
+/// the job's outputs and committed with them, so the record is durable
+/// before the result event is published. Blocking. A record that cannot be
+/// written fails the attempt as its outputs would (a transient storage
+/// error is retried): a job never ends without its state.
+pub(crate) fn record_end(
+    writes: &Storage,
+    processed: Processed,
+    attempt: u32,
+    max_attempts: u32,
+) -> Processed {
+    if processed.result.job_id.is_empty() || !processed.is_final(attempt, max_attempts) {
+        return processed;
+    }
+    let object = rapporteur_jobs::job_result_object(&processed.result.job_id);
+    let body = serde_json::to_vec(&processed.result).expect("a result always serializes");
+    match writes.write_objects(&[(&object, &body)]) {
+        Ok(()) => processed,
+        Err(error) => uncommitted(processed, &error),
+    }
+}
+
 /// Where an archive job's progress events go (nowhere in a child).
 pub(crate) type Progress = Arc<dyn Fn(JobProgress) + Send + Sync>;
 
@@ -56,14 +88,15 @@ pub(crate) async fn process(
     // Parsing and rendering are CPU work: keep them off the async threads
     // that talk to the broker.
     let converting = tokio::task::spawn_blocking(move || {
-        process_blocking(
+        let processed = process_blocking(
             &job_worker,
             &job_writes,
             &body,
             attempt,
             &*progress,
             &cancel,
-        )
+        );
+        record_end(&job_writes, processed, attempt, job_worker.max_attempts)
     });
     match tokio::time::timeout(worker.isolation.job_timeout, converting).await {
         // Nothing is published or acked before the outputs are durable.

@@ -394,6 +394,16 @@ async fn poison_jobs(harness: Harness) {
         "one dead letter per poison job, with its reason"
     );
     assert_eq!(dead.len(), expected_failures.len());
+    // How every job with an id ended is recorded in storage, equal to its
+    // event: the job state the API reports.
+    for (id, result) in results.iter().filter(|(id, _)| !id.is_empty()) {
+        let object = rapporteur_jobs::job_result_object(id);
+        let record = store
+            .read(&object, 1 << 20)
+            .unwrap_or_else(|e| panic!("{id}: no record at {object}: {e}"));
+        let recorded: rapporteur_jobs::JobResult = serde_json::from_slice(&record).unwrap();
+        assert_eq!(&recorded, result, "{id}");
+    }
     assert!(
         worker.try_wait().unwrap().is_none(),
         "the worker carries on after poison jobs"

@@ -1,8 +1,8 @@
 //! The one vocabulary of error codes: every code a reader, the pipeline,
-//! `convert`'s report or the worker's result events and dead letters give
-//! is a variant here, and nowhere else is a code spelled. README's list of
-//! error codes is tested against [`ErrorCode::ALL`], so the two cannot
-//! drift. Adding a code: a variant, its name in [`ErrorCode::as_str`] and
+//! `convert`'s report, the worker's result events and dead letters or the
+//! HTTP API give is a variant here, and nowhere else is a code spelled.
+//! README's list of error codes is tested against [`ErrorCode::ALL`], so
+//! the two cannot drift. Adding a code: a variant, its name in [`ErrorCode::as_str`] and
 //! in `ALL`, and a line in README's list.
 
 use std::fmt;
@@ -43,6 +43,19 @@ pub enum ErrorCode {
     ConverterCrashed,
     ConverterUnavailable,
     Timeout,
+    // The HTTP API's own (rapporteur-api).
+    Unauthorized,
+    Forbidden,
+    JobNotFound,
+    OutputNotFound,
+    RateLimited,
+    UnsupportedMediaType,
+    BadRequest,
+    IdempotencyConflict,
+    WebhookRefused,
+    BrokerUnavailable,
+    RequestTimeout,
+    RangeNotSatisfiable,
 }
 
 impl ErrorCode {
@@ -75,6 +88,18 @@ impl ErrorCode {
         ErrorCode::ConverterCrashed,
         ErrorCode::ConverterUnavailable,
         ErrorCode::Timeout,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::JobNotFound,
+        ErrorCode::OutputNotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::BadRequest,
+        ErrorCode::IdempotencyConflict,
+        ErrorCode::WebhookRefused,
+        ErrorCode::BrokerUnavailable,
+        ErrorCode::RequestTimeout,
+        ErrorCode::RangeNotSatisfiable,
     ];
 
     /// The code as result events, dead-letter headers and reports give it.
@@ -107,6 +132,18 @@ impl ErrorCode {
             ErrorCode::ConverterCrashed => "converter_crashed",
             ErrorCode::ConverterUnavailable => "converter_unavailable",
             ErrorCode::Timeout => "timeout",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::JobNotFound => "job_not_found",
+            ErrorCode::OutputNotFound => "output_not_found",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::WebhookRefused => "webhook_refused",
+            ErrorCode::BrokerUnavailable => "broker_unavailable",
+            ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::RangeNotSatisfiable => "range_not_satisfiable",
         }
     }
 

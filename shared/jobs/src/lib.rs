@@ -114,6 +114,27 @@ impl JobSource {
         }
     }
 
+    /// A document carried in the job itself, as `submit`, `watch` and the
+    /// API send one: its text when it is UTF-8 and not a format the
+    /// readers take as binary (`.docx`, `.pdf`), else its bytes in base64.
+    pub fn inline(name: String, bytes: Vec<u8>) -> JobSource {
+        use base64::Engine;
+        let binary_format = [".docx", ".pdf", ".zip"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e));
+        match String::from_utf8(bytes) {
+            Ok(text) if !binary_format => JobSource::Text { name, text },
+            Ok(text) => JobSource::Base64 {
+                name,
+                data: base64::engine::general_purpose::STANDARD.encode(text),
+            },
+            Err(error) => JobSource::Base64 {
+                name,
+                data: base64::engine::general_purpose::STANDARD.encode(error.into_bytes()),
+            },
+        }
+    }
+
     /// The output key a job gets when it names none: the source's file stem.
     pub fn default_key(&self) -> String {
         let file = self
@@ -253,6 +274,35 @@ pub struct JobError {
     pub line: Option<usize>,
 }
 
+/// The storage folder of a job's state: `.jobs/<sha-256 of the job id>`.
+/// Hashed because a job id may hold `/` and `:`, and so that every job's
+/// folder has one length whatever its id.
+pub fn job_state_folder(job_id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(job_id.as_bytes());
+    let mut folder = String::with_capacity(6 + 64);
+    folder.push_str(".jobs/");
+    for byte in digest {
+        folder.push_str(&format!("{byte:02x}"));
+    }
+    folder
+}
+
+/// Where the worker records how a job ended (its [`JobResult`] as JSON),
+/// written with the job's outputs and before its result event is
+/// published: the job state the API reports, whatever process or replica
+/// asks. Only a final result is recorded (not a failure that will be
+/// retried, nor an archive job's slice).
+pub fn job_result_object(job_id: &str) -> String {
+    format!("{}/result.json", job_state_folder(job_id))
+}
+
+/// Where the API records a job it accepted, before publishing it (so that
+/// a job is "queued" from the moment its id is handed out).
+pub fn job_request_object(job_id: &str) -> String {
+    format!("{}/request.json", job_state_folder(job_id))
+}
+
 /// Names of the broker objects, all derived from one prefix so that several
 /// deployments (or test runs) can share a broker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +350,27 @@ impl Topology {
     /// by its run.
     pub fn replies_queue(&self, run: &str) -> String {
         format!("{}.replies.{run}", self.prefix)
+    }
+
+    /// The queue of result events the API's webhook dispatcher consumes
+    /// (bound to `job.succeeded` and `job.failed`).
+    pub fn webhook_events_queue(&self) -> String {
+        format!("{}.webhooks", self.prefix)
+    }
+
+    /// Webhook deliveries due again (after their wait in a retry queue).
+    pub fn webhook_deliveries_queue(&self) -> String {
+        format!("{}.webhooks.deliveries", self.prefix)
+    }
+
+    /// Where a webhook delivery waits after its `attempt`-th failure.
+    pub fn webhook_retry_queue(&self, attempt: u32) -> String {
+        format!("{}.webhooks.retry.{attempt}", self.prefix)
+    }
+
+    /// Webhook deliveries that failed every attempt, with the last response.
+    pub fn webhook_dead_queue(&self) -> String {
+        format!("{}.webhooks.dead", self.prefix)
     }
 
     /// The topic exchange result events are published to.
@@ -354,6 +425,39 @@ mod tests {
         let archive = |path: &str| JobSource::Archive { path: path.into() };
         assert_eq!(archive("inbox/2019.zip").default_key(), "2019");
         assert_eq!(archive("inbox/2019/").default_key(), "2019");
+    }
+
+    #[test]
+    fn documents_go_inline_as_text_or_base64() {
+        let source = JobSource::inline("a.txt".into(), b"Title".to_vec());
+        assert_eq!(
+            source,
+            JobSource::Text {
+                name: "a.txt".into(),
+                text: "Title".into()
+            }
+        );
+        // A Word file is binary even when its bytes happen to be UTF-8.
+        let source = JobSource::inline("a.DOCX".into(), b"PK".to_vec());
+        assert!(matches!(source, JobSource::Base64 { ref data, .. } if data == "UEs="));
+        let source = JobSource::inline("a.txt".into(), vec![0xff, 0xfe]);
+        assert!(matches!(source, JobSource::Base64 { ref data, .. } if data == "//4="));
+    }
+
+    #[test]
+    fn a_jobs_state_has_one_folder_of_one_length() {
+        let folder = job_state_folder("dms:2023/a@b");
+        assert_eq!(folder.len(), ".jobs/".len() + 64);
+        assert!(folder[6..].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(folder, job_state_folder("dms:2023/a@c"));
+        assert_eq!(
+            job_result_object("j1"),
+            format!("{}/result.json", job_state_folder("j1"))
+        );
+        assert_eq!(
+            job_request_object("j1"),
+            format!("{}/request.json", job_state_folder("j1"))
+        );
     }
 
     #[test]

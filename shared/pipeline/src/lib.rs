@@ -84,15 +84,6 @@ pub struct Converted {
     pub replaces: Option<u32>,
 }
 
-/// The media type of each output format, as the manifest records it.
-fn media_type(format: Format) -> &'static str {
-    match format {
-        Format::Json => "application/json",
-        Format::Pdf => "application/pdf",
-        Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }
-}
-
 /// Why a document could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConvertError {
@@ -312,7 +303,7 @@ impl Converter {
                     path: output.object.clone(),
                     bytes: output.bytes,
                     sha256: output.sha256.clone(),
-                    media_type: media_type(output.format).to_string(),
+                    media_type: output.format.media_type().to_string(),
                 })
                 .collect(),
             schema_version: rapporteur_model::SCHEMA_VERSION.to_string(),

@@ -33,6 +33,18 @@ impl Format {
         }
     }
 
+    /// The media type of outputs in this format, as manifests record it
+    /// and the API serves it.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Pdf => "application/pdf",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        }
+    }
+
     /// Renders a summary in this format.
     pub fn render(
         self,

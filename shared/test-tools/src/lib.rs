@@ -80,6 +80,11 @@ pub enum Tool {
     /// moto's S3 server (`python3 -m moto.server`, PyPI `moto[server]`), the object
     /// store the storage tests start on 127.0.0.1 (see [`s3`]).
     Moto,
+    /// The Standard Webhooks reference library for Python (PyPI
+    /// `standardwebhooks`), which verifies the API's webhook signatures.
+    StandardWebhooks,
+    /// PyPI's `openapi-spec-validator`, which checks the API's OpenAPI document.
+    OpenApiValidator,
 }
 
 impl Tool {
@@ -97,6 +102,8 @@ impl Tool {
             Tool::NotoCjk => return Path::new(NOTO_CJK).is_file(),
             Tool::NotoCore => return Path::new(NOTO_THAI).is_file(),
             Tool::Moto => ("python3", &["-c", "import moto.server, flask"]),
+            Tool::StandardWebhooks => ("python3", &["-c", "import standardwebhooks"]),
+            Tool::OpenApiValidator => ("python3", &["-c", "import openapi_spec_validator"]),
             Tool::RabbitMq => {
                 return std::net::TcpStream::connect_timeout(
                     &std::net::SocketAddr::from(([127, 0, 0, 1], 5672)),
@@ -127,6 +134,8 @@ impl Tool {
             Tool::NotoCjk => "apt-get install fonts-noto-cjk",
             Tool::NotoCore => "apt-get install fonts-noto-core",
             Tool::Moto => "python3 -m pip install 'moto[server]'",
+            Tool::StandardWebhooks => "python3 -m pip install standardwebhooks",
+            Tool::OpenApiValidator => "python3 -m pip install openapi-spec-validator",
             Tool::RabbitMq => {
                 "apt-get install rabbitmq-server, then start it with `rabbitmq-server -detached`"
             }
