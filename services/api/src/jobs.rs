@@ -693,6 +693,7 @@ pub async fn status(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
         (status = 206, description = "Part of the file"),
         (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 307, description = "With --presign-secs on object storage: a presigned URL of the file, in Location"),
         (status = 401, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 403, body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, body = ProblemDocument, content_type = "application/problem+json"),
@@ -740,12 +741,22 @@ pub async fn output(
         });
     let storage = state.storage.clone();
     let (path, sha256, size) = (output.path.clone(), output.sha256.clone(), output.bytes);
+    let presign = state.limits.presign;
     // The current object if it is still this job's bytes, else the kept
-    // copy of this job's version.
-    let bytes = tokio::task::spawn_blocking(move || {
+    // copy of this job's version; with --presign-secs on object storage,
+    // a presigned URL of the object whose bytes were just checked.
+    let found = tokio::task::spawn_blocking(move || {
         for object in std::iter::once(path).chain(kept) {
             match storage.read(&object, size + 1) {
-                Ok(bytes) if hex_sha256(&bytes) == sha256 => return Ok(Some(bytes)),
+                Ok(bytes) if hex_sha256(&bytes) == sha256 => {
+                    let url = match presign {
+                        Some(expires_in) => storage
+                            .presigned_url(&object, expires_in)
+                            .map_err(|e| e.to_string())?,
+                        None => None,
+                    };
+                    return Ok(Some((bytes, url)));
+                }
                 Ok(_) | Err(ReadError::NotFound { .. }) | Err(ReadError::TooLarge { .. }) => {}
                 Err(e) => return Err(e.to_string()),
             }
@@ -761,6 +772,18 @@ pub async fn output(
             "a later job replaced this output and its version is no longer kept",
         )
     })?;
+    let (bytes, presigned) = found;
+    if let Some(url) = presigned {
+        // The client fetches the bytes from the object store itself.
+        let mut response = (StatusCode::TEMPORARY_REDIRECT, [(header::ETAG, etag)]).into_response();
+        if let Ok(location) = HeaderValue::from_str(&url) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(response);
+    }
     let file_name = output
         .path
         .rsplit('/')

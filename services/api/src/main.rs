@@ -54,6 +54,12 @@ struct Args {
     /// Longest a request may take, `?wait` aside.
     #[arg(long, env = "API_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
+    /// On object storage (s3://, gs://, az://), answer an output's
+    /// download with a redirect (307) to a presigned URL valid this many
+    /// seconds, so the bytes go from the store to the client directly;
+    /// 0 serves them through the API. Ignored on a directory.
+    #[arg(long, env = "API_PRESIGN_SECS", default_value_t = 0)]
+    presign_secs: u64,
     /// Longest `?wait` honoured, in seconds.
     #[arg(long, env = "API_MAX_WAIT_SECS", default_value_t = 60)]
     max_wait_secs: u64,
@@ -91,6 +97,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub max_wait_secs: u64,
+    /// How long a presigned output URL is valid; `None`: outputs are served
+    /// by the API.
+    pub presign: Option<Duration>,
 }
 
 /// What the handlers share.
@@ -209,6 +218,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
             max_body_bytes: args.max_body_bytes,
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
             max_wait_secs: args.max_wait_secs,
+            // Seven days is the longest an S3 signature may last.
+            presign: (args.presign_secs > 0)
+                .then(|| Duration::from_secs(args.presign_secs.min(604_800))),
         },
         metrics: metrics.clone(),
     });

@@ -61,6 +61,12 @@ impl Api {
             .arg(keys)
             .args(["--storage", &harness.storage_url])
             .args(["--queue-prefix", &harness.prefix])
+            .envs(
+                harness
+                    .storage_env()
+                    .iter()
+                    .map(|(name, value)| (name, value)),
+            )
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -569,6 +575,86 @@ async fn jobs_through_the_api_from_upload_to_download() {
     }
 
     replica.stop();
+    api.stop();
+    assert!(signal_and_wait(&mut worker.0, "TERM").success());
+    harness.cleanup().await;
+}
+
+/// On object storage with `--presign-secs`, a download is a redirect to a
+/// presigned URL of the store (moto), whose bytes are `convert`'s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outputs_on_object_storage_redirect_to_presigned_urls() {
+    let Some((worker_binary, _alone)) = prerequisites().await else {
+        return;
+    };
+    let Some(harness) = Harness::on_s3_with_default_topology("api-s3").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keys = keys_file(dir.path());
+    let mut worker = harness.start_worker(&worker_binary, &[]);
+    let api = Api::start(&harness, &keys, free_port(), &["--presign-secs", "300"]);
+    let seed = example("wsis-cooperation-sdgs.txt");
+    let http = client();
+    let waited: Value = http
+        .post(api.url("/v1/jobs?wait=60"))
+        .bearer_auth(KEY)
+        .json(&json!({"source": {"kind": "text", "name": "seed.txt", "text": seed}, "key": "s3/seed"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(waited["jobs"][0]["status"], "succeeded", "{waited}");
+    let href = waited["jobs"][0]["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["format"] == "pdf")
+        .unwrap()["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = no_redirects
+        .get(api.url(&href))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = answer.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(location.contains("X-Amz-Signature="), "{location}");
+    assert!(location.contains("X-Amz-Expires=300"), "{location}");
+    // Fetched straight from the store, without the API key.
+    let bytes = no_redirects
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let expected = reference("seed.txt", seed.as_bytes());
+    assert!(
+        bytes.as_ref() == expected["pdf"].as_slice(),
+        "the presigned URL serves the PDF"
+    );
+    // Another key still gets 403, not a URL.
+    let other = no_redirects
+        .get(api.url(&href))
+        .bearer_auth(OTHER_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
     api.stop();
     assert!(signal_and_wait(&mut worker.0, "TERM").success());
     harness.cleanup().await;

@@ -680,6 +680,24 @@ impl Storage {
         }
     }
 
+    /// A presigned URL that lets its holder GET `object` directly from the
+    /// object store for `expires_in` (the store's own credentials sign it);
+    /// `None` on a directory, or a store that cannot sign.
+    pub fn presigned_url(
+        &self,
+        object: &str,
+        expires_in: std::time::Duration,
+    ) -> Result<Option<String>, ReadError> {
+        check_object_name(object).map_err(|reason| ReadError::Invalid {
+            object: bounded(object, 200),
+            reason,
+        })?;
+        match &self.backend {
+            Backend::Dir(_) => Ok(None),
+            Backend::Object(store) => store.presigned_url(object, expires_in),
+        }
+    }
+
     /// Streams an object of at most `limit` bytes into `sink` (a hasher, a
     /// local file), never holding it whole; returns the sink and the size.
     /// Reads as [`Storage::read`] does.

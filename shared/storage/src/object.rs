@@ -25,6 +25,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use object_store::path::Path as ObjectPath;
 use object_store::prefix::PrefixStore;
+use object_store::signer::Signer;
 use object_store::{BackoffConfig, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 
 use crate::{ReadError, StorageError, bounded};
@@ -40,7 +41,23 @@ const MAX_RETRIES: usize = 4;
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectBackend {
     store: Arc<dyn ObjectStore>,
+    /// The same store, signing URLs (S3, GCS, Azure; not the memory store).
+    signer: Option<Arc<dyn Signer>>,
     url: String,
+}
+
+/// A cloud store under this storage's prefix, as a store and as a signer.
+fn with_prefix<S: ObjectStore + Signer>(
+    store: S,
+    prefix: &str,
+) -> Result<(Arc<dyn ObjectStore>, Arc<dyn Signer>), String> {
+    if prefix.is_empty() {
+        let store = Arc::new(store);
+        return Ok((store.clone(), store));
+    }
+    let prefix = ObjectPath::parse(prefix).map_err(|e| e.to_string())?;
+    let store = Arc::new(PrefixStore::new(store, prefix));
+    Ok((store.clone(), store))
 }
 
 /// The runtime every object store call runs on.
@@ -125,7 +142,7 @@ impl ObjectBackend {
         // steps once: environment, then our settings, the URL, the retries.
         macro_rules! build {
             ($builder:ty) => {
-                Arc::new(
+                with_prefix(
                     options
                         .iter()
                         .try_fold(<$builder>::from_env(), |builder, (key, value)| {
@@ -139,10 +156,14 @@ impl ObjectBackend {
                         .with_retry(retry)
                         .build()
                         .map_err(|e| invalid(e.to_string()))?,
+                    // The builders take the bucket from the URL and ignore
+                    // its path: the path is this storage's prefix.
+                    parsed.path().trim_matches('/'),
                 )
+                .map_err(invalid)?
             };
         }
-        let store: Arc<dyn ObjectStore> = match parsed.scheme() {
+        let (store, signer) = match parsed.scheme() {
             "s3" | "s3a" => build!(object_store::aws::AmazonS3Builder),
             "gs" => build!(object_store::gcp::GoogleCloudStorageBuilder),
             "az" | "azure" | "abfs" | "abfss" => build!(object_store::azure::MicrosoftAzureBuilder),
@@ -153,17 +174,9 @@ impl ObjectBackend {
                 )));
             }
         };
-        // The builders take the bucket from the URL and ignore its path: the
-        // path is this storage's prefix.
-        let prefix = parsed.path().trim_matches('/');
-        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
-            store
-        } else {
-            let prefix = ObjectPath::parse(prefix).map_err(|e| invalid(e.to_string()))?;
-            Arc::new(PrefixStore::new(store, prefix))
-        };
         Ok(ObjectBackend {
             store,
+            signer: Some(signer),
             url: url.trim_end_matches('/').to_owned(),
         })
     }
@@ -172,6 +185,7 @@ impl ObjectBackend {
     pub(crate) fn in_memory() -> ObjectBackend {
         ObjectBackend {
             store: Arc::new(object_store::memory::InMemory::new()),
+            signer: None,
             url: "memory://".to_owned(),
         }
     }
@@ -282,6 +296,29 @@ impl ObjectBackend {
             Some(Err(object_store::Error::NotFound { .. })) => Ok(None),
             Some(Err(e)) => Err(self.error("look up", object, e)),
             None => Err(self.panicked("look up", object)),
+        }
+    }
+
+    /// A URL that lets whoever holds it GET the object for `expires_in`,
+    /// signed with the store's credentials; `None` for a store that cannot
+    /// sign (the memory store).
+    pub(crate) fn presigned_url(
+        &self,
+        object: &str,
+        expires_in: Duration,
+    ) -> Result<Option<String>, ReadError> {
+        let Some(signer) = self.signer.clone() else {
+            return Ok(None);
+        };
+        let path = self.read_path(object)?;
+        match run(async move {
+            signer
+                .signed_url(object_store::signer::Method::GET, &path, expires_in)
+                .await
+        }) {
+            Some(Ok(url)) => Ok(Some(url.to_string())),
+            Some(Err(e)) => Err(read_error(object, Some(e))),
+            None => Err(read_error(object, None)),
         }
     }
 

@@ -92,10 +92,21 @@ impl Harness {
     /// moto server the tests start); `None` where moto is missing outside
     /// CI ([`crate::Tool::available`]).
     pub async fn on_s3(name: &str) -> Option<Harness> {
+        Harness::on_s3_with(name, topology_settings()).await
+    }
+
+    /// [`Harness::on_s3`] with the default topology settings (see
+    /// [`Harness::with_default_topology`]), for programs that declare them.
+    pub async fn on_s3_with_default_topology(name: &str) -> Option<Harness> {
+        Harness::on_s3_with(name, TopologySettings::default()).await
+    }
+
+    async fn on_s3_with(name: &str, settings: TopologySettings) -> Option<Harness> {
         let server = crate::s3::server()?;
         let url = format!("s3://{}/outputs", server.bucket());
         let storage = tempfile::tempdir().unwrap();
-        Some(Harness::with_storage(name, storage, url, server.env()).await)
+        let urls = vec![AMQP_URL.to_string()];
+        Some(Harness::with(name, storage, url, server.env(), urls, settings).await)
     }
 
     /// A harness on a cluster of brokers (see [`Cluster`]): its workers
@@ -182,6 +193,13 @@ impl Harness {
         self.storage_url = url;
         self.storage_env = env;
         self
+    }
+
+    /// The environment that reaches this harness's storage (its S3 server's
+    /// endpoint and credentials; empty for a directory), for programs other
+    /// than workers.
+    pub fn storage_env(&self) -> &[(&'static str, String)] {
+        &self.storage_env
     }
 
     /// The durable queue that collects every result event of this harness.
