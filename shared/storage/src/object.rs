@@ -46,11 +46,11 @@ pub(crate) struct ObjectBackend {
     url: String,
 }
 
+/// One cloud store, as a store and as the signer of its URLs.
+type StoreAndSigner = (Arc<dyn ObjectStore>, Arc<dyn Signer>);
+
 /// A cloud store under this storage's prefix, as a store and as a signer.
-fn with_prefix<S: ObjectStore + Signer>(
-    store: S,
-    prefix: &str,
-) -> Result<(Arc<dyn ObjectStore>, Arc<dyn Signer>), String> {
+fn with_prefix<S: ObjectStore + Signer>(store: S, prefix: &str) -> Result<StoreAndSigner, String> {
     if prefix.is_empty() {
         let store = Arc::new(store);
         return Ok((store.clone(), store));
