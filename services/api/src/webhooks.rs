@@ -32,10 +32,11 @@ use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, ConfirmSelectOptions,
     QueueBindOptions, QueueDeclareOptions,
 };
-use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection};
 use rapporteur_broker::{
-    ERROR_MESSAGE_HEADER, TopologySettings, header_text, json_properties, publish_to_queue,
+    ERROR_MESSAGE_HEADER, TopologySettings, header_text, json_properties, publish_to_queue, table,
+    text,
 };
 use rapporteur_jobs::{JobResult, Topology, job_request_object};
 use rapporteur_storage::Storage;
@@ -227,18 +228,6 @@ pub async fn run(dispatch: Arc<Dispatch>, mut stop: watch::Receiver<bool>) {
         node += 1;
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
-    let mut table = FieldTable::default();
-    for (key, value) in entries {
-        table.insert(ShortString::from(*key), value.clone());
-    }
-    table
-}
-
-fn text(value: &str) -> AMQPValue {
-    AMQPValue::LongString(LongString::from(value.as_bytes().to_vec()))
 }
 
 /// Declares the dispatcher's queues (safe to repeat; every replica must

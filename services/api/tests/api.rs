@@ -177,6 +177,23 @@ async fn ended(http: &reqwest::Client, api: &Api, href: &str, key: &str) -> Valu
     }
 }
 
+/// POSTs an upload with `?wait=60` and returns the jobs' state (200).
+async fn upload_and_wait(
+    http: &reqwest::Client,
+    api: &Api,
+    form: reqwest::multipart::Form,
+) -> Value {
+    let response = http
+        .post(api.url("/v1/jobs?wait=60"))
+        .bearer_auth(KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
 /// The outputs `convert` gives for a document, by format.
 fn reference(name: &str, bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let root = tempfile::tempdir().unwrap();
@@ -326,15 +343,7 @@ async fn jobs_through_the_api_from_upload_to_download() {
             reqwest::multipart::Part::bytes(docx.clone()).file_name("side-event.docx"),
         )
         .text("formats", "json,pdf,docx");
-    let response = http
-        .post(api.url("/v1/jobs?wait=60"))
-        .bearer_auth(KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let waited: Value = response.json().await.unwrap();
+    let waited = upload_and_wait(&http, &api, form).await;
     let view = &waited["jobs"][0];
     assert_eq!(view["key"], "side-event");
     assert_outputs_equal(&http, &api, view, &reference("side-event.docx", &docx)).await;
@@ -360,15 +369,7 @@ async fn jobs_through_the_api_from_upload_to_download() {
             reqwest::multipart::Part::bytes(zip_bytes.into_inner()).file_name("archive.zip"),
         )
         .text("key", "igf");
-    let response = http
-        .post(api.url("/v1/jobs?wait=60"))
-        .bearer_auth(KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let waited: Value = response.json().await.unwrap();
+    let waited = upload_and_wait(&http, &api, form).await;
     let mut zip_keys: Vec<&str> = waited["jobs"]
         .as_array()
         .unwrap()

@@ -112,9 +112,8 @@ pub(crate) struct SubmitArgs {
     /// Summary files, directories (walked recursively) and .zip archives.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Comma-separated output formats (default: all three).
-    #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
-    formats: Vec<Format>,
+    #[command(flatten)]
+    job: JobOptions,
     /// Follow the result events until every submitted job has ended; exit 1
     /// if any failed.
     #[arg(long)]
@@ -122,14 +121,6 @@ pub(crate) struct SubmitArgs {
     /// With --wait, give up after this many seconds without a result.
     #[arg(long, default_value_t = 600)]
     wait_timeout_secs: u64,
-    #[command(flatten)]
-    broker: BrokerArgs,
-    /// Inputs larger than this many bytes are not submitted.
-    #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
-    max_input_bytes: usize,
-    /// A JSON object sent as every job's `metadata` (with its `dms` block).
-    #[arg(long, value_name = "FILE.json")]
-    metadata: Option<PathBuf>,
     /// With --wait, write one row per input (as `convert --report`): JSON
     /// if it ends in .json, else CSV.
     #[arg(long, value_name = "FILE", requires = "wait")]
@@ -159,12 +150,20 @@ pub(crate) struct WatchArgs {
     /// this many milliseconds (a copy or a slow writer has finished).
     #[arg(long, default_value_t = 2000)]
     settle_ms: u64,
+    #[command(flatten)]
+    job: JobOptions,
+}
+
+/// What `submit` and `watch` send every job with, and where.
+#[derive(clap::Args)]
+pub(crate) struct JobOptions {
     /// Comma-separated output formats (default: all three).
     #[arg(long, value_delimiter = ',', default_value = "json,pdf,docx")]
     formats: Vec<Format>,
     #[command(flatten)]
     broker: BrokerArgs,
-    /// Files larger than this many bytes are moved to failed/.
+    /// Inputs larger than this many bytes are refused: not submitted (by
+    /// `watch`, moved to failed/).
     #[arg(long, default_value_t = rapporteur_parse::DEFAULT_MAX_BYTES)]
     max_input_bytes: usize,
     /// A JSON object sent as every job's `metadata` (with its `dms` block).

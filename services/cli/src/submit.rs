@@ -29,12 +29,12 @@ pub(crate) fn run(args: &SubmitArgs) -> anyhow::Result<Tally> {
 }
 
 async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
-    let metadata = crate::read_metadata(args.metadata.as_deref())?;
+    let metadata = crate::read_metadata(args.job.metadata.as_deref())?;
     let limits = Limits {
-        max_document_bytes: args.max_input_bytes as u64,
+        max_document_bytes: args.job.max_input_bytes as u64,
         ..Limits::default()
     };
-    let topology = args.broker.topology();
+    let topology = args.job.broker.topology();
     let run_id = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
@@ -43,7 +43,7 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
     let replies = args
         .wait
         .then(|| topology.replies_queue(&format!("{run_id}-{}", std::process::id())));
-    let mut link = Link::open(&args.broker, replies).await?;
+    let mut link = Link::open(&args.job.broker, replies).await?;
 
     let discovered = if args.as_archive {
         Vec::new()
@@ -112,7 +112,13 @@ async fn submit(args: &SubmitArgs) -> anyhow::Result<Tally> {
         // (a rerun after an interruption publishes only what is left).
         if let Some((storage, converter)) = &current_check
             && rapporteur_storage::OutputKey::new(&key).is_ok_and(|output_key| {
-                converter.is_current(&bytes, &args.formats, &output_key, storage, &job.metadata)
+                converter.is_current(
+                    &bytes,
+                    &args.job.formats,
+                    &output_key,
+                    storage,
+                    &job.metadata,
+                )
             })
         {
             rows.push(Row::skipped(&input_name, &key));
@@ -320,7 +326,8 @@ fn archive_job(
 
 /// The formats a job asks for, by name.
 fn format_names(args: &SubmitArgs) -> Vec<String> {
-    args.formats
+    args.job
+        .formats
         .iter()
         .map(|f| f.extension().to_string())
         .collect()

@@ -81,12 +81,12 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir.join(folder))
             .with_context(|| format!("cannot create {}", dir.join(folder).display()))?;
     }
-    let metadata = crate::read_metadata(args.metadata.as_deref())?;
+    let metadata = crate::read_metadata(args.job.metadata.as_deref())?;
     let limits = Limits {
-        max_document_bytes: args.max_input_bytes as u64,
+        max_document_bytes: args.job.max_input_bytes as u64,
         ..Limits::default()
     };
-    let formats: Vec<String> = args.formats.iter().map(|f| f.to_string()).collect();
+    let formats: Vec<String> = args.job.formats.iter().map(|f| f.to_string()).collect();
 
     // Events only say "look at this name"; what a file is, is read from
     // the file system when it is looked at.
@@ -119,10 +119,11 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let folder_id = format!("{:x}", Sha256::digest(dir.as_os_str().as_encoded_bytes()));
     let folder_id = &folder_id[..32];
     let replies = args
+        .job
         .broker
         .topology()
         .replies_queue(&format!("watch-{folder_id}"));
-    let mut link = Link::open(&args.broker, Some(replies)).await?;
+    let mut link = Link::open(&args.job.broker, Some(replies)).await?;
     eprintln!(
         "rapporteur: watching {} (settle {} ms{})",
         for_terminal(&dir.display().to_string()),

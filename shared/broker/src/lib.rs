@@ -213,7 +213,8 @@ pub fn queue_specs(topology: &Topology, settings: &TopologySettings) -> Vec<Queu
     queues
 }
 
-fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
+/// An AMQP field table (queue arguments, headers) from pairs.
+pub fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
     let mut table = FieldTable::default();
     for (key, value) in entries {
         table.insert(ShortString::from(*key), value.clone());
@@ -221,7 +222,8 @@ fn table(entries: &[(&str, AMQPValue)]) -> FieldTable {
     table
 }
 
-fn text(value: &str) -> AMQPValue {
+/// A string as an AMQP field value.
+pub fn text(value: &str) -> AMQPValue {
     AMQPValue::LongString(LongString::from(value.as_bytes().to_vec()))
 }
 
