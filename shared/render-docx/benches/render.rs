@@ -1,5 +1,7 @@
-//! DOCX render time per summary on one core, for the seed. Run with
-//! `make bench`; under `cargo test` it only checks that the seed renders.
+//! DOCX render time per summary on one core, for the seed, then the time
+//! and peak memory of one summary of 100,000 key issues (BENCH_BULLETS
+//! changes the number). Run with `make bench`; under `cargo test` it only
+//! checks that the seed renders.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -18,6 +20,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    let seed_rss = peak_rss_kb();
     let budget = Duration::from_secs(3);
     let started = Instant::now();
     let mut runs = 0u64;
@@ -32,4 +35,43 @@ fn main() {
         runs as f64 / seconds,
         docx.len()
     );
+
+    // One huge summary: the seed's key issues repeated. The peak resident
+    // size (VmHWM) before it is the small runs' above, so the growth is
+    // this document's.
+    let bullets: usize = std::env::var("BENCH_BULLETS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let mut huge = summary.clone();
+    huge.key_issues = summary
+        .key_issues
+        .iter()
+        .cycle()
+        .take(bullets)
+        .cloned()
+        .collect();
+    let before = peak_rss_kb();
+    let started = Instant::now();
+    let docx = render_docx(&huge, A4).expect("renders");
+    println!(
+        "render docx {bullets} key issues  {:>6.2} s  peak RSS +{} MB (the model itself +{} MB before)  ({} bytes of .docx)",
+        started.elapsed().as_secs_f64(),
+        (peak_rss_kb() - before) / 1024,
+        before.saturating_sub(seed_rss) / 1024,
+        docx.len()
+    );
+}
+
+/// The process's peak resident set size (VmHWM), in KiB.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }

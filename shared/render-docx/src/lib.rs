@@ -11,14 +11,20 @@
 //! Only the model is read. docx-rs builds the document parts; [`package`]
 //! writes the property parts docx-rs cannot and packs the zip with fixed
 //! timestamps and entry order, so a summary always gives the same bytes.
+//! The body's paragraphs are streamed: each is built by docx-rs, written as
+//! XML into the zip's compressor and dropped, so a summary of 100,000 key
+//! issues never holds 100,000 docx-rs paragraphs (about 2 KB each) nor its
+//! whole `document.xml` at once (see `make bench`).
 
 mod package;
 mod when;
 
+use std::io::{self, Write};
+
 use docx_rs::{
-    AbstractNumbering, AlignmentType, Docx, Footer, IndentLevel, Level, LevelJc, LevelText,
-    LineSpacing, LineSpacingType, NumPages, NumberFormat, Numbering, NumberingId, PageMargin,
-    PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+    AbstractNumbering, AlignmentType, BuildXML, Docx, Footer, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, LineSpacingType, NumPages, NumberFormat, Numbering, NumberingId,
+    PageMargin, PageNum, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
 use rapporteur_labels::Labels;
 use rapporteur_model::{DocumentMetadata, EventSummary, KeyIssue};
@@ -32,6 +38,10 @@ pub enum DocxError {
         "cannot pack the .docx: {0}; this is a bug in rapporteur-render-docx, please report it with the input"
     )]
     Pack(#[from] zip::result::ZipError),
+    #[error(
+        "docx-rs wrote a document part without <w:body>; rapporteur-render-docx needs updating for this docx-rs version"
+    )]
+    NoBody,
     #[error(
         "docx-rs did not write the Normal style this renderer marks as the default; rapporteur-render-docx needs updating for this docx-rs version"
     )]
@@ -73,36 +83,10 @@ pub fn render_docx_filed(
     metadata: &DocumentMetadata,
 ) -> Result<Vec<u8>, DocxError> {
     let labels = Labels::for_language(&summary.language);
-    let mut body = Body::default();
-    body.title(summary);
-    if !summary.background.is_empty() {
-        body.heading(labels.background);
-        for paragraph in &summary.background {
-            body.plain(paragraph);
-        }
-    }
-    if !summary.key_issues.is_empty() {
-        body.heading(labels.key_issues);
-        for issue in &summary.key_issues {
-            body.key_issue(issue);
-        }
-    }
-    if !summary.recommendations.is_empty() {
-        body.heading(labels.recommendations);
-        for recommendation in &summary.recommendations {
-            body.item(NUMBERED, recommendation);
-        }
-    }
-    for section in &summary.other_sections {
-        body.heading(&section.heading);
-        for paragraph in &section.paragraphs {
-            body.plain(paragraph);
-        }
-        for item in &section.items {
-            body.item(BULLETS, item);
-        }
-    }
-    let footer = body.footer(labels);
+    // The footer's paragraph is numbered first: the body's are written
+    // after the other parts are built.
+    let mut ids = ParagraphIds::default();
+    let footer = footer(&mut ids, labels);
 
     let (width, height) = page_mm;
     let mut docx = Docx::new()
@@ -134,47 +118,113 @@ pub fn render_docx_filed(
     for style in styles() {
         docx = docx.add_style(style);
     }
-    for paragraph in body.paragraphs {
-        docx = docx.add_paragraph(paragraph);
+    package::pack(
+        docx.build(),
+        &properties(summary, metadata),
+        |out: &mut dyn Write| {
+            let mut body = Body { ids, out };
+            body.write(summary, labels)
+        },
+    )
+}
+
+impl Body<'_> {
+    /// Writes every paragraph of the summary, in order.
+    fn write(&mut self, summary: &EventSummary, labels: &Labels) -> io::Result<()> {
+        let body = self;
+        body.title(summary)?;
+        if !summary.background.is_empty() {
+            body.heading(labels.background)?;
+            for paragraph in &summary.background {
+                body.plain(paragraph)?;
+            }
+        }
+        if !summary.key_issues.is_empty() {
+            body.heading(labels.key_issues)?;
+            for issue in &summary.key_issues {
+                body.key_issue(issue)?;
+            }
+        }
+        if !summary.recommendations.is_empty() {
+            body.heading(labels.recommendations)?;
+            for recommendation in &summary.recommendations {
+                body.item(NUMBERED, recommendation)?;
+            }
+        }
+        for section in &summary.other_sections {
+            body.heading(&section.heading)?;
+            for paragraph in &section.paragraphs {
+                body.plain(paragraph)?;
+            }
+            for item in &section.items {
+                body.item(BULLETS, item)?;
+            }
+        }
+        Ok(())
     }
-    package::pack(docx.build(), &properties(summary, metadata))
 }
 
-/// The document's paragraphs, numbered by this renderer: docx-rs numbers
-/// paragraphs (`w14:paraId`) from a per-thread counter that other documents
-/// built or read on the same thread advance, which would make the output
-/// depend on what a worker thread did before.
+/// Paragraph ids (`w14:paraId`) numbered by this renderer: docx-rs numbers
+/// paragraphs from a per-thread counter that other documents built or read
+/// on the same thread advance, which would make the output depend on what a
+/// worker thread did before.
 #[derive(Default)]
-struct Body {
-    paragraphs: Vec<Paragraph>,
-    next_id: u32,
+struct ParagraphIds {
+    last: u32,
 }
 
-impl Body {
+impl ParagraphIds {
     /// A new paragraph of `style`, right-to-left when `text` is.
     fn paragraph(&mut self, style: &str, text: &str) -> Paragraph {
-        self.next_id += 1;
+        self.last += 1;
         let mut paragraph = Paragraph::new()
-            .id(format!("{:08X}", self.next_id))
+            .id(format!("{:08X}", self.last))
             .style(style);
         if is_right_to_left(text) {
             paragraph.property = paragraph.property.bidi(true);
         }
         paragraph
     }
+}
 
-    fn push(&mut self, style: &str, text: &str) {
+/// "Page N of M", with N and M as fields Word and LibreOffice fill in.
+fn footer(ids: &mut ParagraphIds, labels: &Labels) -> Paragraph {
+    ids.paragraph(FOOTER, labels.page)
+        .align(AlignmentType::Center)
+        .add_run(run(&format!("{} ", labels.page)))
+        .add_page_num(PageNum::new())
+        .add_run(run(&format!(" {} ", labels.of)))
+        .add_num_pages(NumPages::new())
+}
+
+/// The body being written: each paragraph goes out as XML as it is made.
+struct Body<'w> {
+    ids: ParagraphIds,
+    out: &'w mut dyn Write,
+}
+
+impl Body<'_> {
+    fn paragraph(&mut self, style: &str, text: &str) -> Paragraph {
+        self.ids.paragraph(style, text)
+    }
+
+    /// Writes a finished paragraph and lets it go.
+    fn emit(&mut self, paragraph: Paragraph) -> io::Result<()> {
+        self.out.write_all(&paragraph.build())
+    }
+
+    fn push(&mut self, style: &str, text: &str) -> io::Result<()> {
         let paragraph = self.paragraph(style, text).add_run(run(text));
-        self.paragraphs.push(paragraph);
+        self.emit(paragraph)
     }
 
     /// The title alone, and under it a Subtitle with the session type and
     /// when it took place ("Side Event · 31 January 2023, 14:30–15:45 CET"),
     /// the type first so that a reader of the document can tell it from the
     /// date.
-    fn title(&mut self, summary: &EventSummary) {
+    fn title(&mut self, summary: &EventSummary) -> io::Result<()> {
         let event = &summary.event;
-        self.push(TITLE, &event.title);
+        self.push(TITLE, &event.title)?;
         let subtitle: Vec<String> = [
             event.kind.clone().filter(|k| !k.trim().is_empty()),
             when::when(event, Labels::for_language(&summary.language)),
@@ -183,29 +233,30 @@ impl Body {
         .flatten()
         .collect();
         if !subtitle.is_empty() {
-            self.push(SUBTITLE, &subtitle.join(SUBTITLE_SEPARATOR));
+            self.push(SUBTITLE, &subtitle.join(SUBTITLE_SEPARATOR))?;
         }
+        Ok(())
     }
 
-    fn heading(&mut self, text: &str) {
-        self.push(HEADING, text);
+    fn heading(&mut self, text: &str) -> io::Result<()> {
+        self.push(HEADING, text)
     }
 
-    fn plain(&mut self, text: &str) {
-        self.push("Normal", text);
+    fn plain(&mut self, text: &str) -> io::Result<()> {
+        self.push("Normal", text)
     }
 
-    fn item(&mut self, list: usize, text: &str) {
+    fn item(&mut self, list: usize, text: &str) -> io::Result<()> {
         let paragraph = self
             .paragraph(LIST, text)
             .numbering(NumberingId::new(list), IndentLevel::new(0))
             .add_run(run(text));
-        self.paragraphs.push(paragraph);
+        self.emit(paragraph)
     }
 
     /// A bullet with the speaker's honorific and name in bold, their role
     /// and organisation in parentheses, then the statement.
-    fn key_issue(&mut self, issue: &KeyIssue) {
+    fn key_issue(&mut self, issue: &KeyIssue) -> io::Result<()> {
         let Some(speaker) = &issue.speaker else {
             return self.item(BULLETS, &issue.text);
         };
@@ -227,17 +278,7 @@ impl Body {
             .numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
             .add_run(run(&name).bold())
             .add_run(run(&rest));
-        self.paragraphs.push(paragraph);
-    }
-
-    /// "Page N of M", with N and M as fields Word and LibreOffice fill in.
-    fn footer(&mut self, labels: &Labels) -> Paragraph {
-        self.paragraph(FOOTER, labels.page)
-            .align(AlignmentType::Center)
-            .add_run(run(&format!("{} ", labels.page)))
-            .add_page_num(PageNum::new())
-            .add_run(run(&format!(" {} ", labels.of)))
-            .add_num_pages(NumPages::new())
+        self.emit(paragraph)
     }
 }
 
@@ -353,6 +394,56 @@ fn properties(summary: &EventSummary, metadata: &DocumentMetadata) -> Properties
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The body is spliced into docx-rs's document part paragraph by
+    /// paragraph: that is only right if a paragraph written alone is the
+    /// same XML docx-rs writes for it inside a document, and if the
+    /// paragraphs land where docx-rs would put them.
+    #[test]
+    fn a_streamed_body_is_the_document_docx_rs_would_write() {
+        let mut ids = ParagraphIds::default();
+        let paragraphs = vec![
+            ids.paragraph(TITLE, "Title").add_run(run("Title")),
+            ids.paragraph(LIST, "مرحبا")
+                .numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
+                .add_run(run("Dr. A").bold())
+                .add_run(run(" said <this> & \u{1} that")),
+            footer(&mut ids, Labels::for_language("fr")),
+        ];
+        let whole = paragraphs
+            .iter()
+            .fold(Docx::new(), |docx, p| docx.add_paragraph(p.clone()))
+            .build()
+            .document;
+        let empty = Docx::new().build();
+        let seed = rapporteur_parse::parse_summary(
+            "seed.txt",
+            include_bytes!("../../../examples/wsis-cooperation-sdgs.txt"),
+            &rapporteur_parse::ParseOptions::default(),
+        )
+        .unwrap();
+        let streamed = package::pack(
+            empty,
+            &properties(&seed, &DocumentMetadata::of(&seed)),
+            |out: &mut dyn Write| {
+                paragraphs
+                    .iter()
+                    .try_for_each(|p| out.write_all(&p.build()))
+            },
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(streamed)).unwrap();
+        let mut document = Vec::new();
+        std::io::Read::read_to_end(
+            &mut zip.by_name("word/document.xml").unwrap(),
+            &mut document,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(document).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+    }
 
     #[test]
     fn paper_sizes_convert_to_the_twips_word_uses() {

@@ -35,8 +35,24 @@ const CUSTOM_PROPERTY_FMTID: &str = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}";
 const COMPRESS_ABOVE_BYTES: usize = 2048;
 
 /// Zips the parts in the order docx-rs's own packer uses, with the
-/// properties replaced and the Normal style marked as the default.
-pub(crate) fn pack(parts: XMLDocx, properties: &Properties) -> Result<Vec<u8>, DocxError> {
+/// properties replaced and the Normal style marked as the default. docx-rs
+/// built the document part with an empty body: `write_body` writes the
+/// body's paragraphs into it, straight into the compressor.
+pub(crate) fn pack(
+    parts: XMLDocx,
+    properties: &Properties,
+    write_body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Vec<u8>, DocxError> {
+    // The body's children go right after `<w:body>`, before the section
+    // properties docx-rs wrote.
+    const BODY: &[u8] = b"<w:body>";
+    let body_at = parts
+        .document
+        .windows(BODY.len())
+        .position(|w| w == BODY)
+        .ok_or(DocxError::NoBody)?
+        + BODY.len();
+    let mut write_body = Some(write_body);
     let mut entries: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), parts.content_type),
         ("_rels/.rels".into(), parts.rels),
@@ -75,12 +91,13 @@ pub(crate) fn pack(parts: XMLDocx, properties: &Properties) -> Result<Vec<u8>, D
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644);
     for (name, bytes) in entries {
+        let is_document = name == "word/document.xml";
         // Setting up a deflate stream costs more than compressing a small
         // part saves (it was most of the render time); only the document,
         // numbering and similar parts are worth it, and at level 1: as for
         // the PDF's streams, higher levels cost more time than the bytes
         // they save are worth.
-        let options = if bytes.len() > COMPRESS_ABOVE_BYTES {
+        let options = if is_document || bytes.len() > COMPRESS_ABOVE_BYTES {
             options
                 .compression_method(CompressionMethod::Deflated)
                 .compression_level(Some(1))
@@ -88,7 +105,15 @@ pub(crate) fn pack(parts: XMLDocx, properties: &Properties) -> Result<Vec<u8>, D
             options.compression_method(CompressionMethod::Stored)
         };
         zip.start_file(name, options)?;
-        zip.write_all(&bytes).map_err(zip::result::ZipError::Io)?;
+        match write_body.take_if(|_| is_document) {
+            Some(write_body) => {
+                zip.write_all(&bytes[..body_at])
+                    .and_then(|()| write_body(&mut zip))
+                    .and_then(|()| zip.write_all(&bytes[body_at..]))
+                    .map_err(zip::result::ZipError::Io)?;
+            }
+            None => zip.write_all(&bytes).map_err(zip::result::ZipError::Io)?,
+        }
     }
     Ok(zip.finish()?.into_inner())
 }
