@@ -302,7 +302,7 @@ async fn answer(
     if let Some(wait) = wait.filter(|w| *w > 0) {
         let wait = Duration::from_secs(wait.min(state.limits.max_wait_secs));
         let ids: Vec<String> = accepted.jobs.iter().map(|j| j.job_id.clone()).collect();
-        if records::wait_for_results(&state.storage, &ids, wait).await {
+        if state.ended.wait_for(&state.storage, &ids, wait).await {
             let storage = state.storage.clone();
             let views = tokio::task::spawn_blocking(move || {
                 ids.iter()

@@ -6,6 +6,7 @@
 //! (`webhooks`) runs in every replica.
 
 mod auth;
+mod ended;
 mod jobs;
 mod openapi;
 mod ops;
@@ -112,6 +113,8 @@ pub struct AppState {
     pub webhooks_enabled: bool,
     pub limits: Limits,
     pub metrics: Arc<ops::Metrics>,
+    /// Jobs ending, for `?wait`.
+    pub ended: ended::Ended,
 }
 
 /// The per-request time limit, answered as a problem; `?wait` adds its
@@ -207,7 +210,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Err(error) = publisher.connect().await {
         tracing::warn!(%error, "broker not reachable at start; /readyz says so until it is");
     }
+    let ended = ended::Ended::new();
     let state = Arc::new(AppState {
+        ended: ended.clone(),
         storage: storage.clone(),
         keys,
         limiter: auth::limiter(args.rate_per_second, args.rate_burst),
@@ -225,6 +230,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         metrics: metrics.clone(),
     });
     let (stop_tx, stop) = watch::channel(false);
+    tokio::spawn(ended.listen(args.broker.urls(), args.broker.topology(), stop.clone()));
     let dispatcher = signer.map(|signer| {
         let dispatch = Arc::new(webhooks::Dispatch {
             urls: args.broker.urls(),

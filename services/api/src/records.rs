@@ -5,7 +5,6 @@
 //! result event. A job with a result record has ended; one with only a
 //! request record is queued; one with neither is unknown.
 
-use std::time::{Duration, Instant};
 
 use rapporteur_jobs::{JobResult, JobStatus, job_request_object, job_result_object};
 use rapporteur_storage::{ReadError, Storage};
@@ -197,30 +196,4 @@ pub fn write_request(storage: &Storage, record: &RequestRecord) -> Result<(), St
     storage
         .write_objects(&[(&job_request_object(&record.job_id), &body)])
         .map_err(|e| e.to_string())
-}
-
-/// Waits until every job has a result record or `wait` has passed, looking
-/// every 100 ms. Returns whether all ended.
-pub async fn wait_for_results(storage: &Storage, job_ids: &[String], wait: Duration) -> bool {
-    let deadline = Instant::now() + wait;
-    let mut pending: Vec<String> = job_ids.to_vec();
-    loop {
-        let storage_now = storage.clone();
-        let ids = pending.clone();
-        let still = tokio::task::spawn_blocking(move || {
-            ids.into_iter()
-                .filter(|id| !matches!(storage_now.exists(&job_result_object(id)), Ok(true)))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or(pending);
-        pending = still;
-        if pending.is_empty() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
