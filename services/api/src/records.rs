@@ -5,7 +5,6 @@
 //! result event. A job with a result record has ended; one with only a
 //! request record is queued; one with neither is unknown.
 
-
 use rapporteur_jobs::{JobResult, JobStatus, job_request_object, job_result_object};
 use rapporteur_storage::{ReadError, Storage};
 use serde::{Deserialize, Serialize};
