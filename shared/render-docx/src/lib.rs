@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn a_streamed_body_is_the_document_docx_rs_would_write() {
         let mut ids = ParagraphIds::default();
-        let paragraphs = vec![
+        let paragraphs = [
             ids.paragraph(TITLE, "Title").add_run(run("Title")),
             ids.paragraph(LIST, "مرحبا")
                 .numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
