@@ -46,28 +46,15 @@ impl Ended {
 
     /// Follows the results exchange until `stop`, reconnecting (to the
     /// next node) after a lost broker.
-    pub async fn listen(
-        self,
-        urls: Vec<String>,
-        topology: Topology,
-        mut stop: watch::Receiver<bool>,
-    ) {
-        let mut node = 0;
-        loop {
-            tokio::select! {
-                ended = self.session(&urls, &topology, &mut node) => {
-                    if let Err(error) = ended {
-                        tracing::debug!(%error, "lost the results exchange; reconnecting");
-                    }
-                }
-                _ = stop.changed() => return,
+    pub async fn listen(self, urls: Vec<String>, topology: Topology, stop: watch::Receiver<bool>) {
+        crate::reconnect::until_stopped("the results listener", stop, |mut node| {
+            let (listener, urls, topology) = (self.clone(), urls.clone(), topology.clone());
+            async move {
+                let ended = listener.session(&urls, &topology, &mut node).await;
+                (node, ended)
             }
-            if *stop.borrow() {
-                return;
-            }
-            node += 1;
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        })
+        .await;
     }
 
     async fn session(

@@ -12,6 +12,7 @@ mod openapi;
 mod ops;
 mod problem;
 mod publisher;
+mod reconnect;
 mod records;
 mod webhooks;
 

@@ -210,24 +210,15 @@ pub struct Dispatch {
 }
 
 /// Runs the dispatcher until `stop`, reconnecting after a lost broker.
-pub async fn run(dispatch: Arc<Dispatch>, mut stop: watch::Receiver<bool>) {
-    let mut node = 0;
-    loop {
-        let session = session(&dispatch, &mut node, stop.clone());
-        tokio::select! {
-            ended = session => {
-                if let Err(error) = ended {
-                    tracing::warn!(%error, "webhook dispatcher lost the broker; reconnecting");
-                }
-            }
-            _ = stop.changed() => return,
+pub async fn run(dispatch: Arc<Dispatch>, stop: watch::Receiver<bool>) {
+    crate::reconnect::until_stopped("the webhook dispatcher", stop.clone(), |mut node| {
+        let (dispatch, stop) = (dispatch.clone(), stop.clone());
+        async move {
+            let ended = session(&dispatch, &mut node, stop).await;
+            (node, ended)
         }
-        if *stop.borrow() {
-            return;
-        }
-        node += 1;
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    })
+    .await;
 }
 
 /// Declares the dispatcher's queues (safe to repeat; every replica must

@@ -118,6 +118,12 @@ pub fn render_docx_filed(
     for style in styles() {
         docx = docx.add_style(style);
     }
+    // docx-rs links the numbering part when a paragraph it holds is
+    // numbered; the body's paragraphs never pass through it, so say it here
+    // (without the link, Word shows list items without their bullets).
+    docx.document_rels.has_numberings = !summary.key_issues.is_empty()
+        || !summary.recommendations.is_empty()
+        || summary.other_sections.iter().any(|s| !s.items.is_empty());
     package::pack(
         docx.build(),
         &properties(summary, metadata),
@@ -394,6 +400,27 @@ fn properties(summary: &EventSummary, metadata: &DocumentMetadata) -> Properties
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists are numbered through `numbering.xml`, which the document's
+    /// relationships must name.
+    #[test]
+    fn lists_link_their_numbering_part() {
+        let seed = rapporteur_parse::parse_summary(
+            "seed.txt",
+            include_bytes!("../../../examples/wsis-cooperation-sdgs.txt"),
+            &rapporteur_parse::ParseOptions::default(),
+        )
+        .unwrap();
+        let docx = render_docx(&seed, (210.0, 297.0)).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut rels = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("word/_rels/document.xml.rels").unwrap(),
+            &mut rels,
+        )
+        .unwrap();
+        assert!(rels.contains(r#"Target="numbering.xml""#), "{rels}");
+    }
 
     /// The body is spliced into docx-rs's document part paragraph by
     /// paragraph: that is only right if a paragraph written alone is the
