@@ -137,6 +137,9 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
     let mut settling: HashMap<String, Settling> = HashMap::new();
     let mut submitted: HashMap<String, Submitted> = HashMap::new();
     let mut owner: HashMap<String, String> = HashMap::new();
+    // Files whose job ended but which could not be moved, as they were
+    // then: left where they are until they change.
+    let mut held: HashMap<String, Snapshot> = HashMap::new();
     let mut next_scan = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         while let Ok(path) = changed.try_recv() {
@@ -158,8 +161,9 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             if submitted
                 .get(name)
                 .is_some_and(|job| job.snapshot == snapshot)
+                || held.get(name) == Some(&snapshot)
             {
-                return false; // already on its way, unchanged
+                return false; // already on its way, or held, unchanged
             }
             if state.seen != Some(snapshot) {
                 *state = Settling {
@@ -198,7 +202,7 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
                 }
             }
             if file.jobs.is_empty() {
-                finish(&dir, &name, &file)?;
+                finish_or_hold(&dir, &name, &file, &mut held);
             } else {
                 submitted.insert(name, file);
             }
@@ -235,7 +239,7 @@ async fn watch(args: &WatchArgs) -> anyhow::Result<()> {
             // A file replaced while its job ran is submitted again as the
             // new file, not moved as the old one.
             if snapshot(&dir.join(&name)) == Some(file.snapshot) {
-                finish(&dir, &name, &file)?;
+                finish_or_hold(&dir, &name, &file, &mut held);
             } else {
                 settling.insert(name, Settling::new());
             }
@@ -288,6 +292,20 @@ fn job_for(
 /// Moves a finished file to `done/`, or to `failed/` with its reasons in
 /// `NAME.error.txt` (written first: a crash between the two leaves the
 /// file in DIR, to be submitted again, never a failed file without reason).
+/// [`finish`], or, when the file cannot be moved, a line saying why and the
+/// file held where it is: one file's trouble does not stop the watcher.
+fn finish_or_hold(dir: &Path, name: &str, file: &Submitted, held: &mut HashMap<String, Snapshot>) {
+    if let Err(error) = finish(dir, name, file) {
+        eprintln!(
+            "rapporteur: {}",
+            for_terminal(&format!(
+                "{name}: {error:#}; left in the folder until it changes"
+            ))
+        );
+        held.insert(name.to_string(), file.snapshot);
+    }
+}
+
 fn finish(dir: &Path, name: &str, file: &Submitted) -> anyhow::Result<()> {
     let source = dir.join(name);
     let (folder, said) = if file.failures.is_empty() {
@@ -298,16 +316,19 @@ fn finish(dir: &Path, name: &str, file: &Submitted) -> anyhow::Result<()> {
             format!("{name}: failed → {FAILED}/: {}", file.failures.join("; ")),
         )
     };
-    let target = free_name(&dir.join(folder), name);
+    // Made again if someone tidied the folder away.
+    let folder = dir.join(folder);
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    let target = free_name(&folder, name);
     if !file.failures.is_empty() {
         let mut reason = file.failures.join("\n");
         if reason.chars().count() > MAX_REASON_CHARS {
             reason = reason.chars().take(MAX_REASON_CHARS).collect::<String>() + "…";
         }
-        let mut path = target.clone().into_os_string();
-        path.push(".error.txt");
+        let path = error_file(&target);
         std::fs::write(&path, format!("{reason}\n"))
-            .with_context(|| format!("cannot write {}", Path::new(&path).display()))?;
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     std::fs::rename(&source, &target)
         .with_context(|| format!("cannot move {} to {}", source.display(), target.display()))?;

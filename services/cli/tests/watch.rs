@@ -86,17 +86,13 @@ async fn dropped_files_convert_once_and_failures_say_why(mode: &[&str]) {
         await_file(&drop.join("done").join(name));
         assert!(!drop.join(name).exists(), "{name} still in the folder");
     }
+    let converted = std::fs::read(drop.join("done/slow.txt")).unwrap();
+    assert_eq!(converted, seed, "the slow file was not cut short");
     await_file(&drop.join("failed/press.txt"));
+
     let reason = std::fs::read_to_string(drop.join("failed/press.txt.error.txt")).unwrap();
     assert!(reason.contains("not_a_summary"), "{reason}");
     assert!(reason.contains("line 1"), "{reason}");
-
-    // Each file became exactly one job: four results, no truncated twin.
-    let results = harness.results(4, Duration::from_secs(30)).await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let results_again = harness.results(4, Duration::from_secs(1)).await;
-    assert_eq!(results.len(), 4, "{results:?}");
-    assert_eq!(results_again.len(), 4, "{results_again:?}");
 
     // Outputs in storage are `convert`'s bytes for the same file.
     let reference = tempfile::tempdir().unwrap();
@@ -122,6 +118,19 @@ async fn dropped_files_convert_once_and_failures_say_why(mode: &[&str]) {
                 .exists()
         );
     }
+
+    // Someone tidies the folder away: the next file still lands in done/.
+    std::fs::remove_dir_all(drop.join("done")).unwrap();
+    std::fs::write(drop.join("after-tidy.txt"), &seed).unwrap();
+    await_file(&drop.join("done/after-tidy.txt"));
+
+    // Each file became exactly one job: five results, no truncated twin
+    // (after-tidy.txt has the same bytes as early.txt but another name).
+    let results = harness.results(5, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let results_again = harness.results(5, Duration::from_secs(1)).await;
+    assert_eq!(results.len(), 5, "{results:?}");
+    assert_eq!(results_again.len(), 5, "{results_again:?}");
 
     assert!(signal_and_wait(&mut watcher, "TERM").success());
     let mut said = String::new();
