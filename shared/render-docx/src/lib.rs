@@ -401,24 +401,30 @@ fn properties(summary: &EventSummary, metadata: &DocumentMetadata) -> Properties
 mod tests {
     use super::*;
 
-    /// Lists are numbered through `numbering.xml`, which the document's
-    /// relationships must name.
-    #[test]
-    fn lists_link_their_numbering_part() {
-        let seed = rapporteur_parse::parse_summary(
+    fn seed() -> EventSummary {
+        rapporteur_parse::parse_summary(
             "seed.txt",
             include_bytes!("../../../examples/wsis-cooperation-sdgs.txt"),
             &rapporteur_parse::ParseOptions::default(),
         )
-        .unwrap();
-        let docx = render_docx(&seed, (210.0, 297.0)).unwrap();
+        .unwrap()
+    }
+
+    /// One part of a .docx, as text.
+    fn part(docx: Vec<u8>, name: &str) -> String {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
-        let mut rels = String::new();
-        std::io::Read::read_to_string(
-            &mut zip.by_name("word/_rels/document.xml.rels").unwrap(),
-            &mut rels,
-        )
-        .unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    }
+
+    /// Lists are numbered through `numbering.xml`, which the document's
+    /// relationships must name.
+    #[test]
+    fn lists_link_their_numbering_part() {
+        let seed = seed();
+        let docx = render_docx(&seed, (210.0, 297.0)).unwrap();
+        let rels = part(docx, "word/_rels/document.xml.rels");
         assert!(rels.contains(r#"Target="numbering.xml""#), "{rels}");
     }
 
@@ -443,12 +449,7 @@ mod tests {
             .build()
             .document;
         let empty = Docx::new().build();
-        let seed = rapporteur_parse::parse_summary(
-            "seed.txt",
-            include_bytes!("../../../examples/wsis-cooperation-sdgs.txt"),
-            &rapporteur_parse::ParseOptions::default(),
-        )
-        .unwrap();
+        let seed = seed();
         let streamed = package::pack(
             empty,
             &properties(&seed, &DocumentMetadata::of(&seed)),
@@ -459,15 +460,8 @@ mod tests {
             },
         )
         .unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(streamed)).unwrap();
-        let mut document = Vec::new();
-        std::io::Read::read_to_end(
-            &mut zip.by_name("word/document.xml").unwrap(),
-            &mut document,
-        )
-        .unwrap();
         assert_eq!(
-            String::from_utf8(document).unwrap(),
+            part(streamed, "word/document.xml"),
             String::from_utf8(whole).unwrap()
         );
     }
