@@ -87,6 +87,17 @@ const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
 
 /// Runs one slice of an archive job (blocking): from where the last one
 /// stopped, until every document is done or the slice's time is up.
+/// Publishes the job's progress as `state` records it.
+fn progress(job: &ArchiveJob<'_>, state: &State) {
+    (job.progress)(JobProgress {
+        version: JOB_CONTRACT_VERSION.to_string(),
+        job_id: job.request.job_id.clone(),
+        done: state.converted + state.skipped,
+        failed: state.rejected,
+        total: state.total,
+    });
+}
+
 pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced, ConvertError> {
     let started = Instant::now();
     let slice = worker.isolation.job_timeout / 3;
@@ -162,6 +173,8 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
         },
     };
     let mut chunk = FIRST_CHUNK;
+    // Whether this slice published a progress event.
+    let mut announced = false;
     while (state.next as usize) < listed.entries.len() {
         if started.elapsed() >= slice || job.cancelled.load(Ordering::Relaxed) {
             return Ok(Sliced::Continue);
@@ -199,14 +212,15 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
         )?;
         state.next = to as u64;
         write(&worker.storage, &state_object, &state_bytes(&state))?;
-        (job.progress)(JobProgress {
-            version: JOB_CONTRACT_VERSION.to_string(),
-            job_id: job.request.job_id.clone(),
-            done: state.converted + state.skipped,
-            failed: state.rejected,
-            total: state.total,
-        });
+        progress(job, &state);
+        announced = true;
         chunk = next_chunk(chunk, chunk_started.elapsed());
+    }
+    // A worker killed between recording its last chunk and announcing it
+    // leaves nothing to convert: the complete count is announced here, so
+    // the last progress event always says the whole archive is done.
+    if !announced {
+        progress(job, &state);
     }
     // Every row is recorded: join the parts, in document order, into the
     // report, then say the job is finished.
