@@ -156,23 +156,12 @@ fn cores() -> usize {
 /// Stops a worker and says what it cost: (user s, system s, peak RSS MB).
 fn stop_worker(mut worker: std::process::Child) -> (f64, f64, f64) {
     let (user, system) = cpu_seconds(worker.id());
-    let peak = peak_rss_mb(worker.id());
+    let peak = rapporteur_test_tools::peak_rss_kib(Some(worker.id())) as f64 / 1024.0;
     let _ = Command::new("kill")
         .args(["-TERM", &worker.id().to_string()])
         .status();
     let _ = worker.wait();
     (user, system, peak)
-}
-
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
 }
 
 async fn bench(count: usize, rate: Option<f64>, formats: &[Format]) {

@@ -188,7 +188,8 @@ impl Input {
         match &self.origin {
             Origin::File(path) => {
                 let file = File::open(path).map_err(|e| unreadable(path, e))?;
-                read_limited(file, &self.name, limits, |e| unreadable(path, e))
+                let size = file.metadata().map_or(0, |m| m.len());
+                read_limited(file, size, &self.name, limits, |e| unreadable(path, e))
             }
             Origin::ZipEntry { archive, index } => {
                 with_archive(archive, |zip| self.read_entry(zip, archive, *index, limits))
@@ -227,7 +228,9 @@ impl Input {
             source,
         };
         let entry = zip.by_index(index).map_err(entry_error)?;
-        read_limited(entry, &self.name, limits, |e| entry_error(e.into()))
+        // The declared size may lie; it only sizes the buffer, within the limit.
+        let size = entry.size();
+        read_limited(entry, size, &self.name, limits, |e| entry_error(e.into()))
     }
 }
 
@@ -349,15 +352,19 @@ impl std::io::Seek for SharedFile {
 }
 
 /// Reads at most `limits.max_document_bytes` bytes, or says the document is
-/// too large; `io_error` attaches the path to a read failure.
+/// too large; `io_error` attaches the path to a read failure. `size` is how
+/// long the document says it is (0 if unknown): the buffer is made that
+/// large at once (within the limit), where growing it by doubling held up to
+/// twice the document (16 MB for a 9.6 MB text).
 fn read_limited(
     reader: impl Read,
+    size: u64,
     name: &str,
     limits: &Limits,
     io_error: impl FnOnce(io::Error) -> InputError,
 ) -> Result<Vec<u8>, InputError> {
     let limit = limits.max_document_bytes;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(limit)).unwrap_or(0) + 1);
     // One byte more than allowed tells "exactly at the limit" from "over it"
     // without ever holding more than limit + 1 bytes.
     reader

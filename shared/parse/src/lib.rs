@@ -210,9 +210,9 @@ pub fn read_document(
     name: &str,
     document: &Document,
     source: Source,
-    options: &ParseOptions,
+    _options: &ParseOptions,
 ) -> Result<EventSummary, ParseError> {
-    explain_document(name, document, source, options).result
+    reading(name, document, source, false).result
 }
 
 /// How a document was read: every block with what it became and where it
@@ -230,6 +230,11 @@ pub fn explain_document(
     source: Source,
     _options: &ParseOptions,
 ) -> Explanation {
+    reading(name, document, source, true)
+}
+
+/// Reads the blocks; the placements are kept only when `explaining`.
+fn reading(name: &str, document: &Document, source: Source, explaining: bool) -> Explanation {
     let mut diag = Diagnostics::new(name);
     for (line, message) in &document.warnings {
         diag.warn(*line, message.clone());
@@ -243,8 +248,8 @@ pub fn explain_document(
     }
     let elements = elements::partition(&document.blocks);
     let language = detect_language(&elements);
-    let assembled = sections::assemble(&elements, &language, &mut diag);
-    let placements = assembled.placements.clone();
+    let mut assembled = sections::assemble(&elements, &language, &mut diag, explaining);
+    let placements = std::mem::take(&mut assembled.placements);
     let result = finish(
         name, &elements, assembled, language, source, first_line, diag,
     );

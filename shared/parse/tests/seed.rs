@@ -127,3 +127,29 @@ fn seed_json_is_deterministic() {
         .to_json();
     assert_eq!(a, b);
 }
+
+/// Reading without explaining keeps no placements (issue 12: they copied
+/// every block's text), and must read every example exactly as `explain`
+/// does, warnings included.
+#[test]
+fn reading_and_explaining_give_the_same_summary() {
+    use rapporteur_parse::{explain_document, read_document, source_of, text_document};
+    let options = ParseOptions::default();
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    for entry in std::fs::read_dir(examples).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let document = text_document(&name, &bytes, &options).unwrap();
+        let format = rapporteur_model::SourceFormat::Text;
+        let read = read_document(&name, &document, source_of(&name, &bytes, format), &options)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let explained =
+            explain_document(&name, &document, source_of(&name, &bytes, format), &options);
+        assert!(
+            !explained.placements.is_empty(),
+            "{name}: explain shows where blocks went"
+        );
+        assert_eq!(explained.result.unwrap(), read, "{name}");
+    }
+}

@@ -20,6 +20,7 @@ use common::{A4, Face, run};
 use rapporteur_parse::{ParseOptions, parse_summary};
 use rapporteur_read_pdf::pdf_document;
 use rapporteur_render_pdf::{PdfOptions, render};
+use rapporteur_test_tools::peak_rss_kib;
 
 const SEED: &str = include_str!("../../../examples/wsis-cooperation-sdgs.txt");
 /// The child reads the file this variable names and prints its peak memory.
@@ -78,17 +79,6 @@ fn long_pdf(pages: usize) -> Vec<u8> {
     out
 }
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 fn measure(label: &str, bytes: &[u8], budget: Duration) {
     let started = Instant::now();
     let mut runs = 0u64;
@@ -122,13 +112,13 @@ fn child_peak(label: &str, bytes: &[u8]) {
 fn main() {
     if let Ok(path) = std::env::var(CHILD) {
         let bytes = std::fs::read(path).expect("the scratch file");
-        let before = peak_rss_kib();
+        let before = peak_rss_kib(None);
         let started = Instant::now();
         let document = pdf_document("bench.pdf", &bytes, &options()).expect("reads");
         println!(
             "{:>8.1} ms, peak RSS {:.1} MB (the file loaded: {:.1} MB; {} bytes, {} blocks)",
             started.elapsed().as_secs_f64() * 1e3,
-            peak_rss_kib() as f64 / 1024.0,
+            peak_rss_kib(None) as f64 / 1024.0,
             before as f64 / 1024.0,
             bytes.len(),
             document.blocks.len()

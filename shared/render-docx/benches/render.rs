@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rapporteur_parse::{ParseOptions, parse_summary};
 use rapporteur_render_docx::render_docx;
+use rapporteur_test_tools::peak_rss_kib;
 
 const SEED: &str = include_str!("../../../examples/wsis-cooperation-sdgs.txt");
 const A4: (f32, f32) = (210.0, 297.0);
@@ -20,7 +21,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let seed_rss = peak_rss_kb();
+    let seed_rss = peak_rss_kib(None);
     let budget = Duration::from_secs(3);
     let started = Instant::now();
     let mut runs = 0u64;
@@ -51,27 +52,14 @@ fn main() {
         .take(bullets)
         .cloned()
         .collect();
-    let before = peak_rss_kb();
+    let before = peak_rss_kib(None);
     let started = Instant::now();
     let docx = render_docx(&huge, A4).expect("renders");
     println!(
         "render docx {bullets} key issues  {:>6.2} s  peak RSS +{} MB (the model itself +{} MB before)  ({} bytes of .docx)",
         started.elapsed().as_secs_f64(),
-        (peak_rss_kb() - before) / 1024,
+        (peak_rss_kib(None) - before) / 1024,
         before.saturating_sub(seed_rss) / 1024,
         docx.len()
     );
-}
-
-/// The process's peak resident set size (VmHWM), in KiB.
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -4,7 +4,8 @@
 //! with one very long paragraph takes (10k and 100k words, and one
 //! 200 KB word; `BENCH_LONG_WORDS=10000,20000,40000` and
 //! `BENCH_LONG_WORD_BYTES` for others), which
-//! must grow linearly (issue 12), and the peak memory of a 1,000-file
+//! must grow linearly (issue 12), the time and memory of one summary of
+//! 100,000 key issues, and the peak memory of a 1,000-file
 //! `rapporteur convert --formats pdf`. Run with `make bench`; under `cargo test` it only checks that both
 //! summaries render.
 //!
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 use rapporteur_model::EventSummary;
 use rapporteur_parse::{ParseOptions, parse_summary};
 use rapporteur_render_pdf::{PdfOptions, render};
+use rapporteur_test_tools::peak_rss_kib;
 
 const SEED: &str = include_str!("../../../examples/wsis-cooperation-sdgs.txt");
 
@@ -87,6 +89,35 @@ fn once(label: &str, summary: &EventSummary) {
     );
 }
 
+/// One huge summary, the seed's key issues repeated 100,000 times
+/// (BENCH_BULLETS changes the number): its time and the growth of the peak
+/// resident size (VmHWM) over the runs above, which is this document's.
+/// Pages are written as they fill (issue 12); what remains is about twice
+/// the output: the compressed objects, then the file they are written into.
+fn many_bullets() {
+    let bullets: usize = std::env::var("BENCH_BULLETS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let mut huge = seed();
+    huge.key_issues = seed()
+        .key_issues
+        .iter()
+        .cycle()
+        .take(bullets)
+        .cloned()
+        .collect();
+    let before = peak_rss_kib(None);
+    let started = Instant::now();
+    let pdf = render(&huge, &A4).expect("renders");
+    println!(
+        "render pdf {bullets} key issues  {:>6.2} s  peak RSS +{} MB  ({} bytes)",
+        started.elapsed().as_secs_f64(),
+        (peak_rss_kib(None) - before) / 1024,
+        pdf.len()
+    );
+}
+
 /// Converts 1,000 copies of the examples with the CLI and reports its peak
 /// resident memory, read from /proc while it runs (VmHWM only grows).
 fn bulk_peak_memory(binary: &Path) {
@@ -112,16 +143,9 @@ fn bulk_peak_memory(binary: &Path) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the CLI starts");
-    let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
     let status = loop {
-        if let Some(kib) = std::fs::read_to_string(&status_file).ok().and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        }) {
-            peak_kib = peak_kib.max(kib);
-        }
+        peak_kib = peak_kib.max(peak_rss_kib(Some(child.id())));
         if let Some(status) = child.try_wait().expect("waits") {
             break status;
         }
@@ -171,6 +195,7 @@ fn main() {
     let mut one_word = seed();
     one_word.background = vec!["x".repeat(word_bytes)];
     once(&format!("one {word_bytes}-byte word"), &one_word);
+    many_bullets();
     match std::env::var_os("RAPPORTEUR_BIN") {
         Some(binary) => bulk_peak_memory(Path::new(&binary)),
         None => println!(

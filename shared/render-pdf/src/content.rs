@@ -1,5 +1,6 @@
 //! What goes on the pages, in order: the model's fields as styled blocks of
-//! set lines (title block, sections, paragraphs, bullets), before pagination.
+//! set lines (title block, sections, paragraphs, bullets), handed one by one
+//! to pagination so that no more than a page of set text is held at once.
 
 use rapporteur_labels::Labels;
 use rapporteur_model::{EventSummary, KeyIssue};
@@ -33,14 +34,17 @@ fn body() -> Style {
     style(Weight::Regular, BODY_SIZE, INK)
 }
 
-/// The blocks of a summary, top to bottom. Empty sections are left out.
+/// Sets the blocks of a summary, top to bottom, handing each to `emit` as
+/// soon as it is set. Empty sections are left out.
 pub fn blocks(
     summary: &EventSummary,
     fonts: &Fonts,
     geometry: &Geometry,
-) -> Result<Vec<Block>, PdfError> {
+    emit: &mut dyn FnMut(Block) -> Result<(), PdfError>,
+) -> Result<(), PdfError> {
     let words = Labels::for_language(&summary.language);
     let measure = geometry.measure();
+    // The title area: kind, title and date line, with a rule under the last.
     let mut out = Vec::new();
     let set = |spans: &[Span], width: f32, align: Align| set_paragraph(spans, width, align, fonts);
 
@@ -69,72 +73,74 @@ pub fn blocks(
         last.rule_after = true;
         last.space_after = 10.0;
     }
+    for block in out {
+        emit(block)?;
+    }
 
-    let mut section =
-        |heading: &str, paragraphs: &[&str], items: Vec<Vec<Span>>| -> Result<(), PdfError> {
-            let paragraphs: Vec<&str> = paragraphs
-                .iter()
-                .copied()
-                .filter(|p| !p.trim().is_empty())
-                .collect();
-            let items: Vec<Vec<Span>> = items
-                .into_iter()
-                .filter(|spans| spans.iter().any(|s| !s.text.trim().is_empty()))
-                .collect();
-            if paragraphs.is_empty() && items.is_empty() {
-                return Ok(());
-            }
-            let spans = [plain(heading, style(Weight::Bold, HEADING_SIZE, ACCENT))];
-            let mut block = Block::new(set(&spans, measure, Align::Start)?, HEADING_SIZE, 18.0)
-                .space_before(16.0)
-                .keep_with_next();
-            block.space_after = 4.0;
-            block.outline = Some(heading.to_string());
-            out.push(block);
-            for paragraph in paragraphs {
-                let lines = set(&linked(paragraph, body()), measure, Align::Justify)?;
-                out.push(Block::new(lines, BODY_SIZE, BODY_LEADING).space_before(6.0));
-            }
-            for spans in items {
-                let lines = set(&spans, measure - BULLET_INDENT, Align::Justify)?;
-                let bullet = set(
-                    &[plain("•", style(Weight::Bold, BODY_SIZE, ACCENT))],
-                    BULLET_INDENT,
-                    Align::Start,
-                )?;
-                let mut block = Block::new(lines, BODY_SIZE, BODY_LEADING).space_before(5.0);
-                block.indent = BULLET_INDENT;
-                block.marker = bullet.into_iter().next();
-                out.push(block);
-            }
-            Ok(())
-        };
+    // Items are made as they are set: a summary's 100,000 key issues are
+    // never all held as spans.
+    let mut section = |heading: &str,
+                       paragraphs: &[&str],
+                       items: &mut dyn Iterator<Item = Vec<Span>>|
+     -> Result<(), PdfError> {
+        let paragraphs: Vec<&str> = paragraphs
+            .iter()
+            .copied()
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        let mut items = items
+            .filter(|spans| spans.iter().any(|s| !s.text.trim().is_empty()))
+            .peekable();
+        if paragraphs.is_empty() && items.peek().is_none() {
+            return Ok(());
+        }
+        let spans = [plain(heading, style(Weight::Bold, HEADING_SIZE, ACCENT))];
+        let mut block = Block::new(set(&spans, measure, Align::Start)?, HEADING_SIZE, 18.0)
+            .space_before(16.0)
+            .keep_with_next();
+        block.space_after = 4.0;
+        block.outline = Some(heading.to_string());
+        emit(block)?;
+        for paragraph in paragraphs {
+            let lines = set(&linked(paragraph, body()), measure, Align::Justify)?;
+            emit(Block::new(lines, BODY_SIZE, BODY_LEADING).space_before(6.0))?;
+        }
+        for spans in items {
+            let lines = set(&spans, measure - BULLET_INDENT, Align::Justify)?;
+            let bullet = set(
+                &[plain("•", style(Weight::Bold, BODY_SIZE, ACCENT))],
+                BULLET_INDENT,
+                Align::Start,
+            )?;
+            let mut block = Block::new(lines, BODY_SIZE, BODY_LEADING).space_before(5.0);
+            block.indent = BULLET_INDENT;
+            block.marker = bullet.into_iter().next();
+            emit(block)?;
+        }
+        Ok(())
+    };
 
     let background: Vec<&str> = summary.background.iter().map(String::as_str).collect();
-    section(words.background, &background, Vec::new())?;
+    section(words.background, &background, &mut std::iter::empty())?;
     section(
         words.key_issues,
         &[],
-        summary.key_issues.iter().map(key_issue).collect(),
+        &mut summary.key_issues.iter().map(key_issue),
     )?;
     section(
         words.recommendations,
         &[],
-        summary
-            .recommendations
-            .iter()
-            .map(|r| linked(r, body()))
-            .collect(),
+        &mut summary.recommendations.iter().map(|r| linked(r, body())),
     )?;
     for other in &summary.other_sections {
         let paragraphs: Vec<&str> = other.paragraphs.iter().map(String::as_str).collect();
         section(
             &other.heading,
             &paragraphs,
-            other.items.iter().map(|i| linked(i, body())).collect(),
+            &mut other.items.iter().map(|i| linked(i, body())),
         )?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// "31 January 2023 · 14:30–15:45 CET".

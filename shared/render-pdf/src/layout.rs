@@ -114,50 +114,104 @@ pub struct Anchor {
 /// either side of a page break (orphans and widows).
 const MIN_LINES: usize = 2;
 
-pub fn paginate(blocks: Vec<Block>, geometry: &Geometry) -> (Vec<Page>, Vec<Anchor>) {
-    let top = geometry.top();
-    let bottom = geometry.margin_bottom;
-    let mut pages = vec![Page::default()];
-    let mut anchors = Vec::new();
-    let mut y = top;
-    // What a block at the top of a page may not be pushed off for.
-    let page_height = top - bottom;
+/// Places blocks onto pages as they come, so that a page can be written and
+/// dropped as soon as it is full: a summary of 100,000 key issues holds one
+/// page of set lines at a time, not millions of placed glyphs (issue 12).
+///
+/// One block is held back until the next arrives, because a block kept with
+/// the next needs the height of the next one's first lines.
+pub struct Paginator {
+    geometry: Geometry,
+    /// The page being filled.
+    page: Page,
+    /// Pages already full, waiting to be taken.
+    full: Vec<Page>,
+    /// How many pages were begun, the one being filled included.
+    pages: usize,
+    anchors: Vec<Anchor>,
+    /// Where the next line's top goes, from the bottom edge.
+    y: f32,
+    held: Option<Block>,
+}
 
-    let follows: Vec<(f32, f32)> = blocks
-        .iter()
-        .map(|b| {
-            (
-                b.space_before,
-                b.leading * b.lines.len().min(MIN_LINES) as f32,
-            )
-        })
-        .collect();
-    for (index, block) in blocks.into_iter().enumerate() {
-        if block.lines.is_empty() {
-            continue;
+impl Paginator {
+    pub fn new(geometry: &Geometry) -> Paginator {
+        Paginator {
+            geometry: *geometry,
+            page: Page::default(),
+            full: Vec::new(),
+            pages: 1,
+            anchors: Vec::new(),
+            y: geometry.top(),
+            held: None,
         }
-        let at_top = y >= top;
+    }
+
+    /// Adds the next block of the document.
+    pub fn push(&mut self, block: Block) {
+        let follows = (
+            block.space_before,
+            block.leading * block.lines.len().min(MIN_LINES) as f32,
+        );
+        if let Some(previous) = self.held.replace(block) {
+            self.place(previous, Some(follows));
+        }
+    }
+
+    /// The pages filled since the last call, in order.
+    pub fn take_full(&mut self) -> std::vec::Drain<'_, Page> {
+        self.full.drain(..)
+    }
+
+    /// Places the last block: the pages not yet taken (at least the last
+    /// one) and the outline's anchors.
+    pub fn finish(mut self) -> (Vec<Page>, Vec<Anchor>) {
+        if let Some(last) = self.held.take() {
+            self.place(last, None);
+        }
+        let mut pages = std::mem::take(&mut self.full);
+        pages.push(std::mem::take(&mut self.page));
+        (pages, self.anchors)
+    }
+
+    fn new_page(&mut self) {
+        self.full.push(std::mem::take(&mut self.page));
+        self.pages += 1;
+        self.y = self.geometry.top();
+    }
+
+    /// Places `block`; `follows` is the next block's space before it and the
+    /// height of its first lines.
+    fn place(&mut self, block: Block, follows: Option<(f32, f32)>) {
+        let geometry = self.geometry;
+        let top = geometry.top();
+        let bottom = geometry.margin_bottom;
+        // What a block at the top of a page may not be pushed off for.
+        let page_height = top - bottom;
+        if block.lines.is_empty() {
+            return;
+        }
+        let at_top = self.y >= top;
         let before = if at_top { 0.0 } else { block.space_before };
         if block.keep_with_next && !at_top {
             // This block and the first lines of the next must fit here (unless
             // they would not fit on any page, like a title of 2,000 characters).
             let mut need = before + block.height();
-            if let Some(&(space, lines)) = follows.get(index + 1) {
+            if let Some((space, lines)) = follows {
                 need += space + lines;
             }
-            if y - need < bottom && need <= page_height {
-                pages.push(Page::default());
-                y = top;
+            if self.y - need < bottom && need <= page_height {
+                self.new_page();
             }
         }
-        if y < top {
-            y -= before;
+        if self.y < top {
+            self.y -= before;
         }
         if let Some(title) = block.outline.clone() {
-            anchors.push(Anchor {
+            self.anchors.push(Anchor {
                 title,
-                page: pages.len() - 1,
-                top: y,
+                page: self.pages - 1,
+                top: self.y,
             });
         }
         let x = geometry.margin_x + block.indent;
@@ -166,10 +220,10 @@ pub fn paginate(blocks: Vec<Block>, geometry: &Geometry) -> (Vec<Page>, Vec<Anch
         let mut placed = 0;
         let mut lines = block.lines.into_iter();
         while placed < total {
-            let room = ((y - bottom) / block.leading + 1e-3).floor().max(0.0) as usize;
+            let room = ((self.y - bottom) / block.leading + 1e-3).floor().max(0.0) as usize;
             let remaining = total - placed;
             let mut take = room.min(remaining);
-            let page_empty = y >= top;
+            let page_empty = self.y >= top;
             if take < remaining {
                 let left = remaining - take;
                 if left < MIN_LINES {
@@ -183,37 +237,91 @@ pub fn paginate(blocks: Vec<Block>, geometry: &Geometry) -> (Vec<Page>, Vec<Anch
                 }
             }
             for line in lines.by_ref().take(take) {
-                let baseline = y - (block.leading - block.size) / 2.0 - block.size * 0.8;
-                let page = pages.last_mut().expect("there is always a page");
+                let baseline = self.y - (block.leading - block.size) / 2.0 - block.size * 0.8;
                 if let Some(marker) = marker.take() {
-                    page.lines.push(PlacedLine {
+                    self.page.lines.push(PlacedLine {
                         line: marker,
                         x: geometry.margin_x,
                         baseline,
                     });
                 }
-                page.lines.push(PlacedLine { line, x, baseline });
-                y -= block.leading;
+                self.page.lines.push(PlacedLine { line, x, baseline });
+                self.y -= block.leading;
             }
             placed += take;
             if placed < total {
-                pages.push(Page::default());
-                y = top;
+                self.new_page();
             }
         }
         if block.rule_after {
-            let rule_y = y - block.space_after / 2.0;
-            pages
-                .last_mut()
-                .expect("there is always a page")
-                .rules
-                .push((
-                    geometry.margin_x,
-                    geometry.width - geometry.margin_x,
-                    rule_y,
-                ));
+            let rule_y = self.y - block.space_after / 2.0;
+            self.page.rules.push((
+                geometry.margin_x,
+                geometry.width - geometry.margin_x,
+                rule_y,
+            ));
         }
-        y -= block.space_after;
+        self.y -= block.space_after;
     }
-    (pages, anchors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(count: usize) -> Vec<Line> {
+        (0..count)
+            .map(|i| Line {
+                runs: Vec::new(),
+                width: 0.0,
+                links: Vec::new(),
+                text: format!("line {i}").into(),
+            })
+            .collect()
+    }
+
+    fn a4() -> Geometry {
+        Geometry::from_millimetres((210.0, 297.0))
+    }
+
+    #[test]
+    fn full_pages_are_handed_over_while_blocks_still_come() {
+        let mut paginator = Paginator::new(&a4());
+        let mut handed = 0;
+        let mut most_held = 0;
+        for _ in 0..2_000 {
+            paginator.push(Block::new(lines(3), 10.5, 15.0).space_before(5.0));
+            handed += paginator.take_full().count();
+            most_held = most_held.max(paginator.page.lines.len());
+        }
+        let (last, _) = paginator.finish();
+        // 6,000 lines of 15 pt on pages of about 680 pt: well over 100 pages,
+        // all but the last handed over before the end, and never more than
+        // a page of lines held.
+        assert!(handed > 100, "{handed} pages handed over");
+        assert_eq!(last.len(), 1);
+        assert!(most_held <= 46, "{most_held} lines held");
+    }
+
+    #[test]
+    fn a_heading_at_the_foot_of_a_page_goes_over_with_what_follows() {
+        let geometry = a4();
+        let mut paginator = Paginator::new(&geometry);
+        // Fill the page but for about two lines.
+        let room = ((geometry.top() - geometry.margin_bottom) / 15.0) as usize;
+        paginator.push(Block::new(lines(room - 2), 10.5, 15.0));
+        let mut heading = Block::new(lines(1), 13.0, 15.0).keep_with_next();
+        heading.outline = Some("Key issues".into());
+        paginator.push(heading);
+        // Nothing is placed until the next block says how tall it starts.
+        assert_eq!(paginator.take_full().count(), 0);
+        paginator.push(Block::new(lines(4), 10.5, 15.0).space_before(5.0));
+        let full: Vec<Page> = paginator.take_full().collect();
+        let (last, anchors) = paginator.finish();
+        assert_eq!(full.len(), 1);
+        assert_eq!(full[0].lines.len(), room - 2);
+        assert_eq!(last[0].lines.len(), 5, "the heading and all four lines");
+        assert_eq!(anchors[0].page, 1);
+        assert_eq!(anchors[0].top, geometry.top());
+    }
 }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use rapporteur_model::{DocumentMetadata, EventSummary};
 
 use crate::fonts::{Fonts, Weight};
-use crate::layout::{Geometry, PlacedLine};
+use crate::layout::{Geometry, Paginator, PlacedLine};
 use crate::text::{Align, Span, Style, set_paragraph};
 
 /// How to render.
@@ -113,15 +113,23 @@ pub fn render_filed(
     let geometry = Geometry::from_millimetres(options.page_millimetres);
     let fonts = Fonts::new(options.font_dir, &summary.language);
     check_characters(summary, &fonts)?;
-    let blocks = content::blocks(summary, &fonts, &geometry)?;
-    let (mut pages, anchors) = layout::paginate(blocks, &geometry);
-    add_footers(&mut pages, summary, &fonts, &geometry)?;
-    pdf::write(
-        &pages,
-        &anchors,
-        &geometry,
-        &info(summary, options, metadata),
-    )
+    // Blocks are set, placed and written a page at a time.
+    let mut paginator = Paginator::new(&geometry);
+    let mut writer = pdf::Writer::new(&geometry);
+    content::blocks(summary, &fonts, &geometry, &mut |block| {
+        paginator.push(block);
+        paginator
+            .take_full()
+            .try_for_each(|page| writer.page(&page))
+    })?;
+    let (last, anchors) = paginator.finish();
+    for page in &last {
+        writer.page(page)?;
+    }
+    let footers = Footers::new(summary, &fonts, &geometry, writer.page_count())?;
+    writer.finish(&anchors, &info(summary, options, metadata), &mut |index| {
+        footers.page(index)
+    })
 }
 
 /// Fails, naming every one, if any character of the summary has no font:
@@ -174,57 +182,83 @@ fn check_characters(summary: &EventSummary, fonts: &Fonts) -> Result<(), PdfErro
     }
 }
 
-/// The event title on the left (cut short with an ellipsis if it does not
-/// fit) and "Page N of M" on the right, under a hairline.
-fn add_footers(
-    pages: &mut [layout::Page],
-    summary: &EventSummary,
-    fonts: &Fonts,
-    geometry: &Geometry,
-) -> Result<(), PdfError> {
-    let words = rapporteur_labels::Labels::for_language(&summary.language);
-    let style = Style {
-        weight: Weight::Regular,
-        size: FOOTER_SIZE,
-        color: FOOTER_COLOR,
-    };
-    let set_one_line = |text: &str, width: f32| -> Result<Option<text::Line>, PdfError> {
-        let spans = [Span {
-            text: text.to_string(),
-            style,
-            link: None,
-        }];
-        let mut lines = set_paragraph(&spans, width, Align::Start, fonts)?;
-        Ok((lines.len() == 1).then(|| lines.remove(0)))
-    };
-    let total = pages.len();
-    let widest_label = words.page_of(total, total);
-    let label_width = set_one_line(&widest_label, f32::INFINITY)?.map_or(0.0, |l| l.width);
-    let title_width = geometry.measure() - label_width - 24.0;
-    let title = footer_title(summary.event.title.trim(), title_width, &set_one_line)?;
-    let baseline = geometry.footer_baseline;
-    for (index, page) in pages.iter_mut().enumerate() {
+/// The footer of every page: the event title on the left (cut short with
+/// an ellipsis if it does not fit) and "Page N of M" on the right, under a
+/// hairline.
+struct Footers<'a> {
+    words: &'static rapporteur_labels::Labels,
+    fonts: &'a Fonts,
+    geometry: Geometry,
+    title: Option<text::Line>,
+    total: usize,
+}
+
+impl<'a> Footers<'a> {
+    fn new(
+        summary: &EventSummary,
+        fonts: &'a Fonts,
+        geometry: &Geometry,
+        total: usize,
+    ) -> Result<Footers<'a>, PdfError> {
+        let words = rapporteur_labels::Labels::for_language(&summary.language);
+        let widest_label = words.page_of(total, total);
+        let label_width =
+            footer_line(&widest_label, f32::INFINITY, fonts)?.map_or(0.0, |l| l.width);
+        let title_width = geometry.measure() - label_width - 24.0;
+        let title = footer_title(summary.event.title.trim(), title_width, &|text, width| {
+            footer_line(text, width, fonts)
+        })?;
+        Ok(Footers {
+            words,
+            fonts,
+            geometry: *geometry,
+            title,
+            total,
+        })
+    }
+
+    /// The footer of the page at `index` (from 0).
+    fn page(&self, index: usize) -> Result<layout::Page, PdfError> {
+        let geometry = &self.geometry;
+        let baseline = geometry.footer_baseline;
+        let mut page = layout::Page::default();
         page.rules.push((
             geometry.margin_x,
             geometry.width - geometry.margin_x,
             baseline + FOOTER_SIZE + 4.0,
         ));
-        if let Some(title) = &title {
+        if let Some(title) = &self.title {
             page.lines.push(PlacedLine {
                 line: title.clone(),
                 x: geometry.margin_x,
                 baseline,
             });
         }
-        if let Some(label) = set_one_line(&words.page_of(index + 1, total), f32::INFINITY)? {
+        let label = self.words.page_of(index + 1, self.total);
+        if let Some(label) = footer_line(&label, f32::INFINITY, self.fonts)? {
             page.lines.push(PlacedLine {
                 x: geometry.width - geometry.margin_x - label.width,
                 line: label,
                 baseline,
             });
         }
+        Ok(page)
     }
-    Ok(())
+}
+
+/// `text` in the footer's style as one line of at most `width`, if it fits.
+fn footer_line(text: &str, width: f32, fonts: &Fonts) -> Result<Option<text::Line>, PdfError> {
+    let spans = [Span {
+        text: text.to_string(),
+        style: Style {
+            weight: Weight::Regular,
+            size: FOOTER_SIZE,
+            color: FOOTER_COLOR,
+        },
+        link: None,
+    }];
+    let mut lines = set_paragraph(&spans, width, Align::Start, fonts)?;
+    Ok((lines.len() == 1).then(|| lines.remove(0)))
 }
 
 /// The title as one line of at most `width`: whole if it fits, else the

@@ -95,89 +95,155 @@ impl Info {
     }
 }
 
-pub fn write(
-    pages: &[Page],
-    anchors: &[Anchor],
-    geometry: &Geometry,
-    info: &Info,
-) -> Result<Vec<u8>, PdfError> {
-    let mut sink = ObjectSink::new();
-    let faces = FaceTable::embed(pages, &mut sink)?;
+/// A PDF written page by page: each page's content stream is made and
+/// compressed as soon as the page is full, and the page's set lines dropped,
+/// so memory follows the output's size, not the millions of placed glyphs of
+/// a very long summary (issue 12: 100,000 key issues took 422 MB).
+///
+/// What only the end knows comes last: each page's footer ("Page N of M")
+/// is a second content stream of the page, written once the page count is
+/// known; the fonts are subset once every glyph has been seen, their codes
+/// given in the order glyphs are first shown.
+pub struct Writer {
+    sink: ObjectSink,
+    geometry: Geometry,
+    pages_id: ObjectId,
+    resources_id: ObjectId,
+    faces: FaceTable,
+    /// Each page written: its object and its footer's content stream, whose
+    /// number is taken when the page is written and filled in by `finish`.
+    pages: Vec<(ObjectId, ObjectId)>,
+}
 
-    let mut fonts = Dictionary::new();
-    for font in &faces.fonts {
-        fonts.set(font.tag.as_bytes().to_vec(), Object::Reference(font.object));
+impl Writer {
+    pub fn new(geometry: &Geometry) -> Writer {
+        let mut sink = ObjectSink::new();
+        let pages_id = sink.doc.new_object_id();
+        let resources_id = sink.doc.new_object_id();
+        Writer {
+            sink,
+            geometry: *geometry,
+            pages_id,
+            resources_id,
+            faces: FaceTable::default(),
+            pages: Vec::new(),
+        }
     }
-    let mut resources = Dictionary::new();
-    resources.set("Font", Object::Dictionary(fonts));
-    let resources = sink.add(resources);
 
-    let pages_id = sink.doc.new_object_id();
-    let media_box = Object::Array(vec![
-        Object::Integer(0),
-        Object::Integer(0),
-        Object::Real(geometry.width),
-        Object::Real(geometry.height),
-    ]);
-    let mut page_ids = Vec::with_capacity(pages.len());
-    for page in pages {
-        let content = sink.stream(Dictionary::new(), page::content(page, &faces))?;
+    /// Writes the next page (without its footer).
+    pub fn page(&mut self, page: &Page) -> Result<(), PdfError> {
+        self.faces.record(page);
+        let body = self
+            .sink
+            .stream(Dictionary::new(), page::content(page, &self.faces))?;
+        let footer = self.sink.doc.new_object_id();
+        let geometry = &self.geometry;
         let mut dict = Dictionary::new();
         dict.set("Type", Object::Name(b"Page".to_vec()));
-        dict.set("Parent", Object::Reference(pages_id));
-        dict.set("MediaBox", media_box.clone());
-        dict.set("Resources", Object::Reference(resources));
-        dict.set("Contents", Object::Reference(content));
+        dict.set("Parent", Object::Reference(self.pages_id));
+        dict.set(
+            "MediaBox",
+            Object::Array(vec![
+                Object::Integer(0),
+                Object::Integer(0),
+                Object::Real(geometry.width),
+                Object::Real(geometry.height),
+            ]),
+        );
+        dict.set("Resources", Object::Reference(self.resources_id));
+        dict.set(
+            "Contents",
+            Object::Array(vec![Object::Reference(body), Object::Reference(footer)]),
+        );
         let links = link_annotations(page);
         if !links.is_empty() {
             dict.set("Annots", Object::Array(links));
         }
-        page_ids.push(sink.add(dict));
+        let id = self.sink.add(dict);
+        self.pages.push((id, footer));
+        Ok(())
     }
-    let mut tree = Dictionary::new();
-    tree.set("Type", Object::Name(b"Pages".to_vec()));
-    tree.set("Count", Object::Integer(page_ids.len() as i64));
-    tree.set(
-        "Kids",
-        Object::Array(page_ids.iter().copied().map(Object::Reference).collect()),
-    );
-    sink.doc.objects.insert(pages_id, Object::Dictionary(tree));
 
-    let mut catalog = Dictionary::new();
-    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-    catalog.set("Pages", Object::Reference(pages_id));
-    if let Some(language) = &info.language {
-        catalog.set("Lang", text_string(language));
+    /// How many pages were written.
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
     }
-    // Viewers show the event's title in their window, not the file name.
-    let mut preferences = Dictionary::new();
-    preferences.set("DisplayDocTitle", Object::Boolean(true));
-    catalog.set("ViewerPreferences", Object::Dictionary(preferences));
-    if let Some(outline) = outline(&mut sink, anchors, &page_ids)? {
-        catalog.set("Outlines", Object::Reference(outline));
-        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-    }
-    catalog.set("Metadata", Object::Reference(xmp_metadata(&mut sink, info)));
-    let catalog = sink.add(catalog);
-    let info_id = sink.add(info_dictionary(info));
 
-    let mut doc = sink.doc;
-    doc.trailer.set("Root", Object::Reference(catalog));
-    doc.trailer.set("Info", Object::Reference(info_id));
-    // The file identifier comes from the input, not from a clock or a
-    // counter, so that the same summary always gives the same bytes.
-    let id = {
-        let a = fnv1a(info.identity.as_bytes(), FNV_OFFSET);
-        let b = fnv1a(info.identity.as_bytes(), a);
-        let mut bytes = a.to_be_bytes().to_vec();
-        bytes.extend(b.to_be_bytes());
-        Object::String(bytes, StringFormat::Hexadecimal)
-    };
-    doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes)
-        .map_err(|e| PdfError::Internal(format!("writing the PDF: {e}")))?;
-    Ok(bytes)
+    /// Writes every page's footer, which `footer` makes from the page's
+    /// index (from 0), then the fonts, the outline, the metadata and the
+    /// file's structure.
+    pub fn finish(
+        mut self,
+        anchors: &[Anchor],
+        info: &Info,
+        footer: &mut dyn FnMut(usize) -> Result<Page, PdfError>,
+    ) -> Result<Vec<u8>, PdfError> {
+        for index in 0..self.pages.len() {
+            let page = footer(index)?;
+            self.faces.record(&page);
+            let content = page::content(&page, &self.faces);
+            let id = self.pages[index].1;
+            self.sink.stream_at(id, Dictionary::new(), content)?;
+        }
+        let mut sink = self.sink;
+        let mut fonts = Dictionary::new();
+        for (index, font) in self.faces.embed(&mut sink)?.into_iter().enumerate() {
+            fonts.set(page::resource_name(index), Object::Reference(font));
+        }
+        let mut resources = Dictionary::new();
+        resources.set("Font", Object::Dictionary(fonts));
+        sink.doc
+            .objects
+            .insert(self.resources_id, Object::Dictionary(resources));
+
+        let page_ids: Vec<ObjectId> = self.pages.iter().map(|&(page, _)| page).collect();
+        let mut tree = Dictionary::new();
+        tree.set("Type", Object::Name(b"Pages".to_vec()));
+        tree.set("Count", Object::Integer(page_ids.len() as i64));
+        tree.set(
+            "Kids",
+            Object::Array(page_ids.iter().copied().map(Object::Reference).collect()),
+        );
+        sink.doc
+            .objects
+            .insert(self.pages_id, Object::Dictionary(tree));
+
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference(self.pages_id));
+        if let Some(language) = &info.language {
+            catalog.set("Lang", text_string(language));
+        }
+        // Viewers show the event's title in their window, not the file name.
+        let mut preferences = Dictionary::new();
+        preferences.set("DisplayDocTitle", Object::Boolean(true));
+        catalog.set("ViewerPreferences", Object::Dictionary(preferences));
+        if let Some(outline) = outline(&mut sink, anchors, &page_ids)? {
+            catalog.set("Outlines", Object::Reference(outline));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        catalog.set("Metadata", Object::Reference(xmp_metadata(&mut sink, info)));
+        let catalog = sink.add(catalog);
+        let info_id = sink.add(info_dictionary(info));
+
+        let mut doc = sink.doc;
+        doc.trailer.set("Root", Object::Reference(catalog));
+        doc.trailer.set("Info", Object::Reference(info_id));
+        // The file identifier comes from the input, not from a clock or a
+        // counter, so that the same summary always gives the same bytes.
+        let id = {
+            let a = fnv1a(info.identity.as_bytes(), FNV_OFFSET);
+            let b = fnv1a(info.identity.as_bytes(), a);
+            let mut bytes = a.to_be_bytes().to_vec();
+            bytes.extend(b.to_be_bytes());
+            Object::String(bytes, StringFormat::Hexadecimal)
+        };
+        doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes)
+            .map_err(|e| PdfError::Internal(format!("writing the PDF: {e}")))?;
+        Ok(bytes)
+    }
 }
 
 /// The document being built, and the compressor its streams go through.
@@ -201,7 +267,19 @@ impl ObjectSink {
     /// Adds a stream, deflated unless that would make it longer. One
     /// compressor serves all streams of a document: setting one up costs
     /// more than deflating a small stream.
-    pub fn stream(&mut self, mut dict: Dictionary, content: Vec<u8>) -> Result<ObjectId, PdfError> {
+    pub fn stream(&mut self, dict: Dictionary, content: Vec<u8>) -> Result<ObjectId, PdfError> {
+        let id = self.doc.new_object_id();
+        self.stream_at(id, dict, content)?;
+        Ok(id)
+    }
+
+    /// Adds a stream under a number taken before (see [`ObjectSink::stream`]).
+    fn stream_at(
+        &mut self,
+        id: ObjectId,
+        mut dict: Dictionary,
+        content: Vec<u8>,
+    ) -> Result<(), PdfError> {
         self.deflate.reset();
         let mut deflated = Vec::with_capacity(content.len() / 2 + 64);
         loop {
@@ -221,13 +299,18 @@ impl ObjectSink {
         }
         let content = if deflated.len() < content.len() {
             dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            // Held until the file is written: without this, the room made
+            // for the compressed page (half the page, where a third is
+            // used) was a third of the memory of a 5,000-page document.
+            deflated.shrink_to_fit();
             deflated
         } else {
             content
         };
-        Ok(self
-            .doc
-            .add_object(Object::Stream(lopdf::Stream::new(dict, content))))
+        self.doc
+            .objects
+            .insert(id, Object::Stream(lopdf::Stream::new(dict, content)));
+        Ok(())
     }
 }
 
@@ -237,39 +320,53 @@ impl ObjectSink {
 /// own) took longer than all the rest of the rendering.
 const STREAM_DEFLATE_LEVEL: u32 = 1;
 
-/// The faces a document uses, each embedded under its resource name.
+/// The faces a document shows, in the order first shown (face `i` is the
+/// resource [`page::resource_name`]`(i)`), with what is known of each
+/// glyph shown so far.
+#[derive(Default)]
 pub struct FaceTable {
-    faces: Vec<&'static Face>,
-    fonts: Vec<font::EmbeddedFont>,
+    faces: Vec<FaceUse>,
+}
+
+struct FaceUse {
+    face: &'static Face,
+    /// What each glyph stands for: one text per glyph for the whole
+    /// document, because the ToUnicode map has one entry per glyph.
+    texts: BTreeMap<u16, String>,
+    /// Glyphs already given a text: most glyphs recur many times.
+    done: Vec<bool>,
+    /// The subset's glyph numbering, in the order glyphs are first shown.
+    remapper: subsetter::GlyphRemapper,
+    /// For each glyph of the face (by id), the code the content stream
+    /// shows it with (its number in the subset; 0 until shown): looked up
+    /// for every glyph shown, hence a table.
+    codes: Vec<u16>,
+}
+
+impl FaceUse {
+    fn code_of(&self, glyph: u16) -> u16 {
+        self.codes.get(usize::from(glyph)).copied().unwrap_or(0)
+    }
 }
 
 impl FaceTable {
-    fn embed(pages: &[Page], sink: &mut ObjectSink) -> Result<FaceTable, PdfError> {
-        let mut faces: Vec<&'static Face> = Vec::new();
-        // What each glyph stands for: one text per glyph for the whole
-        // document, because the ToUnicode map has one entry per glyph.
-        let mut texts: Vec<BTreeMap<u16, String>> = Vec::new();
-        // Glyphs already given a text, per face: most glyphs recur many times.
-        let mut done: Vec<Vec<bool>> = Vec::new();
-        for placed in pages.iter().flat_map(|p| &p.lines) {
+    /// Notes every glyph of `page`: its face, its code, its text.
+    fn record(&mut self, page: &Page) {
+        for placed in &page.lines {
             for run in &placed.line.runs {
-                let index = match faces.iter().position(|f| std::ptr::eq(*f, run.face)) {
-                    Some(i) => i,
-                    None => {
-                        faces.push(run.face);
-                        texts.push(BTreeMap::new());
-                        done.push(vec![false; usize::from(run.face.shaper.number_of_glyphs())]);
-                        faces.len() - 1
-                    }
-                };
+                let index = self.index_or_add(run.face);
+                let used = &mut self.faces[index];
                 for glyph in &run.glyphs {
                     let id = usize::from(glyph.id);
-                    if done[index].get(id).copied().unwrap_or(false) {
+                    if let Some(code @ 0) = used.codes.get_mut(id) {
+                        *code = used.remapper.remap(glyph.id);
+                    }
+                    if used.done.get(id).copied().unwrap_or(false) {
                         continue;
                     }
                     let text =
                         &placed.line.text[glyph.text.start as usize..glyph.text.end as usize];
-                    let entry = texts[index].entry(glyph.id).or_default();
+                    let entry = used.texts.entry(glyph.id).or_default();
                     if glyph.reversed {
                         entry.extend(text.chars().rev());
                     } else {
@@ -277,18 +374,50 @@ impl FaceTable {
                     }
                     // The second and later glyphs of a character stand for
                     // nothing here; a later use of the glyph may give it text.
-                    if let Some(flag) = done[index].get_mut(id) {
+                    if let Some(flag) = used.done.get_mut(id) {
                         *flag = !entry.is_empty();
                     }
                 }
             }
         }
+    }
+
+    fn index_or_add(&mut self, face: &'static Face) -> usize {
+        if let Some(index) = self.faces.iter().position(|f| std::ptr::eq(f.face, face)) {
+            return index;
+        }
+        let glyphs = usize::from(face.shaper.number_of_glyphs());
+        self.faces.push(FaceUse {
+            face,
+            texts: BTreeMap::new(),
+            done: vec![false; glyphs],
+            remapper: subsetter::GlyphRemapper::new(),
+            codes: vec![0; glyphs],
+        });
+        self.faces.len() - 1
+    }
+
+    /// The face's index, for a face [`FaceTable::record`] has seen.
+    fn index(&self, face: &Face) -> usize {
+        self.faces
+            .iter()
+            .position(|f| std::ptr::eq(f.face, face))
+            .expect("every face of the page was recorded")
+    }
+
+    /// The code glyph `glyph` of face `index` is shown with.
+    fn code(&self, index: usize, glyph: u16) -> u16 {
+        self.faces[index].code_of(glyph)
+    }
+
+    /// Embeds a subset of every face, in order, of the glyphs shown.
+    fn embed(self, sink: &mut ObjectSink) -> Result<Vec<ObjectId>, PdfError> {
         // A tag derived from the glyphs used is both stable and different
         // for different subsets, as a subset tag should be.
         let mut tags: Vec<String> = Vec::new();
-        for (face, glyphs) in faces.iter().zip(&texts) {
-            let mut hash = fnv1a(face.name.as_bytes(), FNV_OFFSET);
-            for gid in glyphs.keys() {
+        for used in &self.faces {
+            let mut hash = fnv1a(used.face.name.as_bytes(), FNV_OFFSET);
+            for gid in used.texts.keys() {
                 hash = fnv1a(&gid.to_be_bytes(), hash);
             }
             let mut tag = subset_tag(hash);
@@ -298,20 +427,18 @@ impl FaceTable {
             }
             tags.push(tag);
         }
-        let fonts = faces
-            .iter()
-            .zip(tags)
-            .zip(&texts)
-            .map(|((face, tag), texts)| font::embed(sink, face, tag, texts))
-            .collect::<Result<_, _>>()?;
-        Ok(FaceTable { faces, fonts })
-    }
-
-    fn index(&self, face: &Face) -> usize {
         self.faces
             .iter()
-            .position(|f| std::ptr::eq(*f, face))
-            .expect("every face of the pages was collected")
+            .zip(tags)
+            .map(|(used, tag)| {
+                let coded = used
+                    .texts
+                    .iter()
+                    .map(|(&glyph, text)| (used.code_of(glyph), glyph, text.as_str()))
+                    .collect();
+                font::embed(sink, used.face, &tag, &used.remapper, coded)
+            })
+            .collect()
     }
 }
 

@@ -224,3 +224,22 @@ pub fn libreoffice_to_pdf(documents: &[PathBuf], out_dir: &Path) -> Vec<PathBuf>
     }
     pdfs
 }
+
+/// The peak resident set size (VmHWM) of process `pid`, or of this process
+/// with `None`, in KiB; 0 where /proc does not tell (the benchmarks'
+/// memory figure, which only grows while the process lives).
+pub fn peak_rss_kib(pid: Option<u32>) -> u64 {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

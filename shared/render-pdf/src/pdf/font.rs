@@ -6,10 +6,10 @@
 //! of a face for each subset, and whose CID-keyed CFF output needed
 //! printpdf's extra repairs. Measured in alternating runs of `make bench` on
 //! one machine, the seed went from 1.84 to 1.39 ms.
-//! subsetter renumbers the kept glyphs from 1 and makes CFF faces CID-keyed
-//! with CID = new glyph id, so one code per glyph serves every kind of face.
-
-use std::collections::BTreeMap;
+//! subsetter renumbers the kept glyphs from 1 (here in the order they are
+//! first shown, so that pages can be written before the last glyph is
+//! known) and makes CFF faces CID-keyed with CID = new glyph id, so one code
+//! per glyph serves every kind of face; the codes run 1…n, so `/W` is one run.
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
@@ -17,48 +17,22 @@ use super::ObjectSink;
 use crate::PdfError;
 use crate::fonts::Face;
 
-/// A face as embedded in one document.
-pub struct EmbeddedFont {
-    pub object: ObjectId,
-    /// The resource name, which doubles as the six-letter subset tag of the
-    /// font's name.
-    pub tag: String,
-    /// For each glyph of the face (by id), the code the content stream shows
-    /// it with; looked up for every glyph shown, hence a table.
-    codes: Vec<u16>,
-}
-
-impl EmbeddedFont {
-    pub fn code(&self, glyph: u16) -> u16 {
-        self.codes.get(usize::from(glyph)).copied().unwrap_or(0)
-    }
-}
-
-/// Embeds the glyphs `texts` names (glyph id → the text it stands for) of
-/// `face` under the six-letter subset `tag`.
+/// Embeds the glyphs `remapper` numbers of `face` under the six-letter
+/// subset `tag`; `coded` is (code, original glyph, the text it stands for)
+/// for every glyph shown.
 pub fn embed(
     sink: &mut ObjectSink,
     face: &Face,
-    tag: String,
-    texts: &BTreeMap<u16, String>,
-) -> Result<EmbeddedFont, PdfError> {
+    tag: &str,
+    remapper: &subsetter::GlyphRemapper,
+    mut coded: Vec<(u16, u16, &str)>,
+) -> Result<ObjectId, PdfError> {
     let cannot =
         |why: String| PdfError::Internal(format!("cannot embed font {}: {why}", face.name));
-    // Glyphs numbered in ascending order of their old ids, so that the codes
-    // of a run of text stay close together and `/W` has few runs.
-    let mut remapper = subsetter::GlyphRemapper::new();
-    let mut codes = vec![0; usize::from(face.shaper.number_of_glyphs())];
-    // (code, original glyph, text), ascending by code for /W and the CMap.
-    let mut coded: Vec<(u16, u16, &str)> = Vec::with_capacity(texts.len());
-    for (&glyph, text) in texts {
-        let code = remapper.remap(glyph);
-        if let Some(slot) = codes.get_mut(usize::from(glyph)) {
-            *slot = code;
-        }
-        coded.push((code, glyph, text));
-    }
+    // Ascending by code, for /W and the CMap.
+    coded.sort_unstable();
     let program =
-        subsetter::subset(face.bytes, face.index, &remapper).map_err(|e| cannot(e.to_string()))?;
+        subsetter::subset(face.bytes, face.index, remapper).map_err(|e| cannot(e.to_string()))?;
 
     let (subtype, file_key, program) = if program.starts_with(b"OTTO") {
         // A bare CFF table is what every viewer reads CIDs from (an
@@ -89,7 +63,7 @@ pub fn embed(
             .map(|&(code, _, text)| (u32::from(code), text.chars().map(u32::from).collect()))
             .collect(),
     }
-    .to_cmap_string(&tag);
+    .to_cmap_string(tag);
     let to_unicode = sink.stream(Dictionary::new(), cmap.into_bytes())?;
 
     let mut cid_font = Dictionary::new();
@@ -123,11 +97,7 @@ pub fn embed(
         Object::Array(vec![Object::Dictionary(cid_font)]),
     );
     font.set("ToUnicode", Object::Reference(to_unicode));
-    Ok(EmbeddedFont {
-        object: sink.add(font),
-        tag,
-        codes,
-    })
+    Ok(sink.add(font))
 }
 
 /// The `/W` array: runs of consecutive codes with their widths, which are

@@ -33,7 +33,7 @@ pub fn content(page: &Page, faces: &FaceTable) -> Vec<u8> {
             let index = faces.index(run.face);
             if text.font != Some((index, run.size)) {
                 out.push(b'/');
-                out.extend_from_slice(faces.fonts[index].tag.as_bytes());
+                out.extend_from_slice(resource_name(index).as_bytes());
                 out.push(b' ');
                 number(&mut out, run.size);
                 out.extend_from_slice(b" Tf\n");
@@ -48,6 +48,11 @@ pub fn content(page: &Page, faces: &FaceTable) -> Vec<u8> {
     }
     out.extend_from_slice(b"ET\n");
     out
+}
+
+/// The name the page resources give the document's `index`th face.
+pub fn resource_name(index: usize) -> String {
+    format!("F{}", index + 1)
 }
 
 #[derive(Default)]
@@ -71,7 +76,6 @@ fn show_glyphs(
     faces: &FaceTable,
     index: usize,
 ) {
-    let font = &faces.fonts[index];
     let size = run.size;
     let glyphs = &run.glyphs;
     let mut start = 0;
@@ -87,7 +91,7 @@ fn show_glyphs(
         text.line_start = (text.line_start.0 + dx, text.line_start.1 + dy);
         let segment = &glyphs[start..end];
         for (i, glyph) in segment.iter().enumerate() {
-            let code = font.code(glyph.id);
+            let code = faces.code(index, glyph.id);
             out.extend(
                 (0..4)
                     .rev()
