@@ -18,7 +18,7 @@ use rapporteur_render::Format;
 use rapporteur_storage::{OutputKey, Storage};
 use rapporteur_test_tools::Tool;
 use rapporteur_test_tools::broker::{
-    Harness, WorkerProcess, example, signal_and_wait, worker_beside,
+    AMQP_URL, Harness, WorkerProcess, example, signal_and_wait, worker_beside,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -903,5 +903,19 @@ async fn webhooks_are_signed_retried_and_survive_a_killed_dispatcher() {
 
     api.stop();
     assert!(signal_and_wait(&mut worker.0, "TERM").success());
+    let webhook_queue = harness.topology.webhook_events_queue();
     harness.cleanup().await;
+    // The API's queues go with the test's.
+    let connection = lapin::Connection::connect(AMQP_URL, Default::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let passive = lapin::options::QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let declared = channel
+        .queue_declare(webhook_queue.as_str().into(), passive, Default::default())
+        .await;
+    assert!(declared.is_err(), "{webhook_queue} is left on the broker");
 }

@@ -389,9 +389,22 @@ impl Harness {
                 .map(|q| q.name)
                 .collect();
         queues.push(self.results_queue.clone());
+        // The API's webhook queues, where a test ran the API (RabbitMQ
+        // deletes a queue that is not there without complaint); left
+        // behind, every run of the API tests added eight to the broker.
+        let topology = &self.topology;
+        queues.extend([
+            topology.webhook_events_queue(),
+            topology.webhook_deliveries_queue(),
+            topology.webhook_dead_queue(),
+        ]);
+        queues.extend((1..=WEBHOOK_RETRY_QUEUES).map(|n| topology.webhook_retry_queue(n)));
         queues
     }
 }
+
+/// More retry queues than any test's webhook retry delays make.
+const WEBHOOK_RETRY_QUEUES: u32 = 16;
 
 impl Drop for Harness {
     /// Deletes the harness's queues and exchange, on a thread of its own so
