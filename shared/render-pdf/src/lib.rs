@@ -205,9 +205,7 @@ impl<'a> Footers<'a> {
         let label_width =
             footer_line(&widest_label, f32::INFINITY, fonts)?.map_or(0.0, |l| l.width);
         let title_width = geometry.measure() - label_width - 24.0;
-        let title = footer_title(summary.event.title.trim(), title_width, &|text, width| {
-            footer_line(text, width, fonts)
-        })?;
+        let title = footer_title(summary.event.title.trim(), title_width, fonts)?;
         Ok(Footers {
             words,
             fonts,
@@ -263,15 +261,11 @@ fn footer_line(text: &str, width: f32, fonts: &Fonts) -> Result<Option<text::Lin
 
 /// The title as one line of at most `width`: whole if it fits, else the
 /// longest start of it (cut at a space where there is one) with an ellipsis.
-fn footer_title(
-    title: &str,
-    width: f32,
-    set_one_line: &impl Fn(&str, f32) -> Result<Option<text::Line>, PdfError>,
-) -> Result<Option<text::Line>, PdfError> {
+fn footer_title(title: &str, width: f32, fonts: &Fonts) -> Result<Option<text::Line>, PdfError> {
     if title.is_empty() {
         return Ok(None);
     }
-    if let Some(line) = set_one_line(title, width)? {
+    if let Some(line) = footer_line(title, width, fonts)? {
         return Ok(Some(line));
     }
     let cuts: Vec<usize> = title.char_indices().map(|(i, _)| i).skip(1).collect();
@@ -280,7 +274,7 @@ fn footer_title(
     let (mut low, mut high) = (0, cuts.len());
     while low < high {
         let mid = (low + high).div_ceil(2);
-        if set_one_line(&shortened(cuts[mid - 1]), width)?.is_some() {
+        if footer_line(&shortened(cuts[mid - 1]), width, fonts)?.is_some() {
             low = mid;
         } else {
             high = mid - 1;
@@ -293,7 +287,7 @@ fn footer_title(
     if let Some(space) = title[..cut].rfind(' ').filter(|&s| s > cut / 2) {
         cut = space;
     }
-    set_one_line(&shortened(cut), width)
+    footer_line(&shortened(cut), width, fonts)
 }
 
 /// The document information, from the one mapping both writers share.
