@@ -21,6 +21,31 @@ use crate::report;
 /// so that a commit's syncs cost little and an interruption loses little.
 const COMMIT_EVERY: usize = 512;
 
+/// The smallest commit: the last commit is the only one nobody converts
+/// beside, so the chunks shrink towards the end of the run (see
+/// [`commit_chunks`]).
+const LAST_COMMIT: usize = 16;
+
+/// The sizes of the run's commits, in order. Each commit runs while the
+/// next chunk converts, except the last, which leaves the cores idle: so
+/// the chunks halve towards the end (512, …, 488, 244, 122, … 16) and the
+/// last commit is of a few documents. 2,000 seed copies: the last commit
+/// of 464 documents took 0.15–0.2 s of the run's 3.3 s.
+fn commit_chunks(total: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let mut left = total;
+    while left > 0 {
+        let size = if left <= LAST_COMMIT {
+            left
+        } else {
+            (left / 2).clamp(LAST_COMMIT, COMMIT_EVERY)
+        };
+        sizes.push(size);
+        left -= size;
+    }
+    sizes
+}
+
 /// How a run went.
 pub(crate) struct Tally {
     pub converted: usize,
@@ -139,7 +164,10 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     };
     std::thread::scope(|scope| {
         let mut committing = None;
-        for chunk in jobs.chunks(COMMIT_EVERY) {
+        let mut rest = &jobs[..];
+        for size in commit_chunks(jobs.len()) {
+            let (chunk, after) = rest.split_at(size);
+            rest = after;
             let writes = args.sync.writes_to(&storage);
             let run = Run {
                 formats: &formats,
@@ -149,12 +177,12 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
             };
             let converted = pool.install(|| convert_all(chunk, &run));
             if let Some((commit, earlier)) = committing.take() {
-                rows.extend(settle(joined(commit), earlier));
+                rows.extend(settle(rapporteur_batch::joined(commit), earlier));
             }
             committing = Some((scope.spawn(move || writes.commit()), converted));
         }
         if let Some((commit, last)) = committing.take() {
-            rows.extend(settle(joined(commit), last));
+            rows.extend(settle(rapporteur_batch::joined(commit), last));
         }
     });
     progress.finish_and_clear();
@@ -181,20 +209,6 @@ pub(crate) fn run(args: &ConvertArgs) -> anyhow::Result<Tally> {
     Ok(tally)
 }
 
-/// A commit thread's outcome (a panic in it is a failed commit).
-fn joined(
-    commit: std::thread::ScopedJoinHandle<'_, Result<(), StorageError>>,
-) -> Result<(), StorageError> {
-    commit.join().unwrap_or_else(|_| {
-        Err(StorageError::Object {
-            operation: "commit",
-            location: "the output storage".into(),
-            message: "the commit panicked".into(),
-            transient: true,
-        })
-    })
-}
-
 /// Converts one input to every format (or finds its outputs current), and
 /// says what became of it.
 fn convert_one(input: &Input, limits: &Limits, run: &Run<'_>) -> Row {
@@ -205,4 +219,30 @@ fn convert_one(input: &Input, limits: &Limits, run: &Run<'_>) -> Row {
     };
     let read = || input.read(limits).map_err(|e| (e.code(), e.to_string()));
     rapporteur_batch::convert_document(document, read, run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_cover_the_run_and_shrink_towards_its_end() {
+        for total in [0, 1, 15, 16, 17, 100, 511, 512, 1000, 2000, 100_000] {
+            let sizes = commit_chunks(total);
+            assert_eq!(sizes.iter().sum::<usize>(), total, "{total}: {sizes:?}");
+            assert!(
+                sizes.iter().all(|&s| s > 0 && s <= COMMIT_EVERY),
+                "{sizes:?}"
+            );
+            if let Some(last) = sizes.last() {
+                assert!(*last <= LAST_COMMIT, "{total}: the last commit is {last}");
+            }
+            // Never growing once they shrink, so only the last few are small.
+            assert!(sizes.windows(2).all(|w| w[1] <= w[0]), "{sizes:?}");
+        }
+        assert_eq!(
+            commit_chunks(2000),
+            [512, 512, 488, 244, 122, 61, 30, 16, 15]
+        );
+    }
 }

@@ -26,7 +26,7 @@ use rapporteur_inputs::{InputError, Limits};
 use rapporteur_jobs::{ArchiveTally, JOB_CONTRACT_VERSION, JobProgress, JobRequest};
 use rapporteur_pipeline::{ConvertError, Converter, ErrorCode, Provenance};
 use rapporteur_render::Format;
-use rapporteur_storage::{OutputKey, ReadError, Storage};
+use rapporteur_storage::{OutputKey, ReadError, Storage, StorageError};
 use rapporteur_untrusted::shown;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -158,37 +158,20 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
             ),
         ));
     }
-    // Each chunk's sets are written through a staged handle and committed
-    // together (with the default group durability) before the chunk is
-    // recorded as done.
-    let writes = worker.durability.writes_to(&worker.storage);
-    let run = Run {
-        formats: job.formats,
-        storage: &writes,
-        converter: job.converter,
-        provenance: Provenance {
-            job_id: Some(&job.request.job_id),
-            metadata: Some(&job.request.metadata),
-            force: false,
-        },
-    };
+    let total = listed.entries.len();
     let mut chunk = FIRST_CHUNK;
     // Whether this slice published a progress event.
     let mut announced = false;
-    while (state.next as usize) < listed.entries.len() {
-        if started.elapsed() >= slice || job.cancelled.load(Ordering::Relaxed) {
-            return Ok(Sliced::Continue);
-        }
-        let from = state.next as usize;
-        let to = (from + chunk).min(listed.entries.len());
-        let chunk_started = Instant::now();
-        let rows: Vec<Row> = listed.entries[from..to]
-            .par_iter()
-            .map(|entry| listed.convert(entry, &worker.storage, &limits, &run))
-            .collect();
+    // Records a chunk whose commit is through: its counts, its rows (a
+    // part of the report) and the state, then announces it.
+    let mut record = |state: &mut State,
+                      committed: Result<(), StorageError>,
+                      rows: Vec<Row>,
+                      to: usize|
+     -> Result<(), ConvertError> {
         // Storage trouble: the job is tried again later (or the worker
         // pauses), from this chunk on.
-        writes.commit().map_err(|e| storage_failure(&e))?;
+        committed.map_err(|e| storage_failure(&e))?;
         if let Some(failed) = rows.iter().find(|r| r.status == Status::Failed) {
             return Err(ConvertError {
                 code: ErrorCode::StorageUnavailable,
@@ -204,17 +187,64 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
                 Status::Rejected | Status::Failed => state.rejected += 1,
             }
         }
-        let part = format!("{parts_prefix}{from:010}.csv");
+        let part = format!("{parts_prefix}{:010}.csv", state.next);
         write(
             &worker.storage,
             &part,
             &rapporteur_batch::encode(&rows, Encoding::CsvRows),
         )?;
         state.next = to as u64;
-        write(&worker.storage, &state_object, &state_bytes(&state))?;
-        progress(job, &state);
+        write(&worker.storage, &state_object, &state_bytes(state))?;
+        progress(job, state);
         announced = true;
-        chunk = next_chunk(chunk, chunk_started.elapsed());
+        Ok(())
+    };
+    // Each chunk's sets are written through a staged handle of its own
+    // and committed (with the default group durability) on another thread
+    // while the next chunk converts, as `convert` does: the syncs never
+    // leave the cores idle. A chunk is recorded as done only once its
+    // commit is through, and chunks are recorded in order, so progress
+    // only ever follows what is durable.
+    std::thread::scope(|scope| -> Result<(), ConvertError> {
+        let mut committing = None;
+        let mut next = state.next as usize;
+        loop {
+            let time_up = started.elapsed() >= slice || job.cancelled.load(Ordering::Relaxed);
+            let converted = (next < total && !time_up).then(|| {
+                let to = (next + chunk).min(total);
+                let writes = worker.durability.writes_to(&worker.storage);
+                let run = Run {
+                    formats: job.formats,
+                    storage: &writes,
+                    converter: job.converter,
+                    provenance: Provenance {
+                        job_id: Some(&job.request.job_id),
+                        metadata: Some(&job.request.metadata),
+                        force: false,
+                    },
+                };
+                let chunk_started = Instant::now();
+                let rows: Vec<Row> = worker.archive_threads().install(|| {
+                    listed.entries[next..to]
+                        .par_iter()
+                        .map(|entry| listed.convert(entry, &worker.storage, &limits, &run))
+                        .collect()
+                });
+                chunk = next_chunk(chunk, chunk_started.elapsed());
+                (writes, rows, to)
+            });
+            if let Some((commit, rows, to)) = committing.take() {
+                record(&mut state, rapporteur_batch::joined(commit), rows, to)?;
+            }
+            let Some((writes, rows, to)) = converted else {
+                return Ok(());
+            };
+            next = to;
+            committing = Some((scope.spawn(move || writes.commit()), rows, to));
+        }
+    })?;
+    if (state.next as usize) < total {
+        return Ok(Sliced::Continue);
     }
     // A worker killed between recording its last chunk and announcing it
     // leaves nothing to convert: the complete count is announced here, so

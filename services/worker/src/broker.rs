@@ -47,7 +47,9 @@ pub(crate) struct Settings {
     /// One URL, or one per node of a cluster.
     pub urls: Vec<String>,
     pub prefetch: u16,
-    pub concurrency: usize,
+    /// Jobs handled at once, converting or waiting for a conversion slot,
+    /// their commit or their confirms.
+    pub in_hand: usize,
     pub topology: TopologySettings,
     pub drain_timeout: Duration,
 }
@@ -140,7 +142,7 @@ async fn session(
     worker.metrics.set_connected(true);
     tracing::info!(queue = %worker.topology.jobs_queue(), "consuming");
 
-    let processing = consumer.for_each_concurrent(settings.concurrency, |delivery| {
+    let processing = consumer.for_each_concurrent(settings.in_hand, |delivery| {
         let worker = worker.clone();
         let publishing = publishing.clone();
         async move {

@@ -54,6 +54,13 @@ const STDERR_KEPT: usize = 4096;
 /// Converts one job alone in a child process and reads its outcome. Never
 /// fails: a child that dies, overruns or cannot start is a failed result.
 pub(crate) async fn convert_isolated(worker: &Arc<Worker>, body: &[u8], attempt: u32) -> Processed {
+    // A child converts on a core like a job in this process: one slot.
+    let _slot = worker
+        .converting
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the conversion slots are never closed");
     let started = Instant::now();
     let isolation = &worker.isolation;
     let fail = |code: ErrorCode, message: String| {

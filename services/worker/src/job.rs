@@ -85,9 +85,19 @@ pub(crate) async fn process(
     let cancel = cancelled.clone();
     let writes = worker.durability.writes_to(&worker.storage);
     let job_writes = writes.clone();
+    // The slot is held by the conversion itself: a thread that overruns
+    // the time budget keeps it until it ends, since it still uses a core.
+    let slot = worker
+        .converting
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the conversion slots are never closed");
     // Parsing and rendering are CPU work: keep them off the async threads
-    // that talk to the broker.
-    let converting = tokio::task::spawn_blocking(move || {
+    // that talk to the broker, on the converting threads.
+    let (done, converting) = tokio::sync::oneshot::channel();
+    worker.converters().spawn(move || {
+        let _slot = slot;
         let processed = process_blocking(
             &job_worker,
             &job_writes,
@@ -96,7 +106,12 @@ pub(crate) async fn process(
             &*progress,
             &cancel,
         );
-        record_end(&job_writes, processed, attempt, job_worker.max_attempts)
+        let _ = done.send(record_end(
+            &job_writes,
+            processed,
+            attempt,
+            job_worker.max_attempts,
+        ));
     });
     match tokio::time::timeout(worker.isolation.job_timeout, converting).await {
         // Nothing is published or acked before the outputs are durable.
@@ -104,9 +119,11 @@ pub(crate) async fn process(
             Ok(()) => processed,
             Err(error) => uncommitted(processed, &error),
         }),
-        Ok(Err(join_error)) => {
-            // process_blocking catches panics; this is the runtime's failure.
-            tracing::error!(error = %join_error, "the conversion thread failed");
+        Ok(Err(_)) => {
+            // process_blocking catches panics: one escaped it (the pool's
+            // panic handler logged it). The job goes back for an isolated
+            // attempt, as after a time-out.
+            tracing::error!("the conversion ended without an outcome");
             None
         }
         Err(_) => {

@@ -637,3 +637,82 @@ async fn health_readiness_and_metrics_endpoints() {
     assert!(signal_and_wait(&mut worker, "TERM").success());
     harness.cleanup().await;
 }
+
+/// A worker takes every job it is handed at once, but converts only
+/// `--concurrency` of them at a time, on that many threads of its own: a
+/// job waiting for its commit or its confirms holds no conversion slot, so
+/// the next converts meanwhile (the jobs queued behind one converting job
+/// once left the cores idle during every commit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_in_hand_wait_for_a_conversion_slot_not_for_each_other() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    if !Tool::RabbitMq.available() {
+        return;
+    }
+    let harness = Harness::new("slots").await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let count = 300;
+    let (jobs, references) = bulk_jobs(count);
+    harness.publish(&jobs).await;
+    let mut worker = harness.start_worker(
+        WORKER,
+        &[
+            "--concurrency",
+            "1",
+            "--prefetch",
+            "16",
+            "--metrics-addr",
+            &addr,
+        ],
+    );
+    // The most jobs in hand at once, read from /metrics while they run.
+    let sampling = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let mut most = 0;
+        while started.elapsed() < Duration::from_secs(120) {
+            // Until the worker listens, there is nothing to read.
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                let (_, body) = http_get(&addr, "/metrics");
+                let jobs_done = body
+                    .lines()
+                    .filter(|l| l.starts_with("rapporteur_jobs_total"))
+                    .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                    .sum::<f64>();
+                if let Some(now) = body
+                    .lines()
+                    .find_map(|l| l.strip_prefix("rapporteur_jobs_in_flight "))
+                    .and_then(|n| n.trim().parse::<f64>().ok())
+                {
+                    most = most.max(now as usize);
+                }
+                if jobs_done as usize >= count {
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        most
+    });
+    assert_all_converted(&harness, count, &references).await;
+    let most_in_hand = sampling.join().unwrap();
+    assert!(
+        most_in_hand > 1,
+        "with one conversion slot, jobs in hand went up to {most_in_hand}"
+    );
+    // Conversions ran on one thread of their own.
+    let mut converting = BTreeSet::new();
+    for task in std::fs::read_dir(format!("/proc/{}/task", worker.id())).unwrap() {
+        let comm = std::fs::read_to_string(task.unwrap().path().join("comm")).unwrap_or_default();
+        if comm.starts_with("convert-") {
+            converting.insert(comm.trim().to_string());
+        }
+    }
+    assert_eq!(converting, BTreeSet::from(["convert-0".to_string()]));
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}

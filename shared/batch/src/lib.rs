@@ -7,7 +7,7 @@
 use rapporteur_codes::ErrorCode;
 use rapporteur_pipeline::{Converter, Provenance};
 use rapporteur_render::Format;
-use rapporteur_storage::{OutputKey, Storage};
+use rapporteur_storage::{OutputKey, Storage, StorageError};
 use serde::{Deserialize, Serialize};
 
 /// What became of one document.
@@ -111,6 +111,22 @@ pub struct Run<'a> {
     pub storage: &'a Storage,
     pub converter: &'a Converter,
     pub provenance: Provenance<'a>,
+}
+
+/// The outcome of a chunk's commit run on a thread of its own while the
+/// next chunk converts (`convert` and archive jobs both do): a panic in it
+/// is a failed commit.
+pub fn joined(
+    commit: std::thread::ScopedJoinHandle<'_, Result<(), StorageError>>,
+) -> Result<(), StorageError> {
+    commit.join().unwrap_or_else(|_| {
+        Err(StorageError::Object {
+            operation: "commit",
+            location: "the output storage".into(),
+            message: "the commit panicked".into(),
+            transient: true,
+        })
+    })
 }
 
 /// Converts one document (or finds its outputs current) and says what
