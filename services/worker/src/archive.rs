@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rapporteur_batch::{Document, Encoding, Row, Run, Status};
-use rapporteur_inputs::{InputError, Limits};
+use rapporteur_inputs::{InputError, Limits, ZipDocuments};
 use rapporteur_jobs::{ArchiveTally, JOB_CONTRACT_VERSION, JobProgress, JobRequest};
 use rapporteur_pipeline::{ConvertError, Converter, ErrorCode, Provenance};
 use rapporteur_render::Format;
@@ -310,8 +310,9 @@ struct Listed {
     /// What names an entry for people, before its name inside:
     /// "inbox/2019.zip:" or "inbox/2019/".
     label: String,
-    /// The zip, downloaded to local disk while its entries are read.
-    archive: Option<tempfile::NamedTempFile>,
+    /// The zip, downloaded to local disk while its entries are read, and
+    /// its directory, parsed once for the whole slice.
+    archive: Option<(tempfile::NamedTempFile, ZipDocuments)>,
 }
 
 /// One document to convert, or the reason it cannot be.
@@ -343,18 +344,9 @@ impl Listed {
         };
         let read = || match &entry.from {
             From::Zip(index) => {
-                let archive = self.archive.as_ref().expect("a zip's entries come with it");
-                rapporteur_inputs::Input {
-                    name: input.clone(),
-                    source_name: entry.source_name.clone(),
-                    key: entry.key.clone(),
-                    origin: rapporteur_inputs::Origin::ZipEntry {
-                        archive: archive.path().to_owned(),
-                        index: *index,
-                    },
-                }
-                .read(limits)
-                .map_err(|e| (e.code(), e.to_string()))
+                let (_, zip) = self.archive.as_ref().expect("a zip's entries come with it");
+                zip.read(*index, &input, limits)
+                    .map_err(|e| (e.code(), e.to_string()))
             }
             From::Object => storage
                 .read(&input, limits.max_document_bytes)
@@ -399,23 +391,16 @@ fn list_zip(
     let local_name = archive.path().display().to_string();
     // Messages name the archive as the client did, not the local copy.
     let named = |message: String| message.replace(&local_name, path);
+    let whole = |e: InputError| permanent(e.code(), named(e.to_string()));
+    let zip = ZipDocuments::open(archive.path()).map_err(whole)?;
     let mut entries = Vec::new();
-    for found in rapporteur_inputs::discover(&[archive.path().to_owned()], limits) {
+    for found in zip.list(Some(prefix), limits).map_err(whole)? {
         match found {
-            Ok(input) => {
-                // The documents of a zip are its entries.
-                let rapporteur_inputs::Origin::ZipEntry { index, .. } = input.origin else {
-                    continue;
-                };
-                entries.push(Entry {
-                    key: format!("{prefix}/{}", input.key),
-                    source_name: input.source_name,
-                    from: From::Zip(index),
-                });
-            }
-            Err(e) if whole_archive(&e) => {
-                return Err(permanent(e.code(), named(e.to_string())));
-            }
+            Ok(document) => entries.push(Entry {
+                key: document.key,
+                source_name: document.source_name,
+                from: From::Zip(document.index),
+            }),
             Err(e) => entries.push(Entry {
                 // The message names the entry.
                 source_name: "?".into(),
@@ -428,21 +413,8 @@ fn list_zip(
         entries,
         fingerprint,
         label: format!("{path}:"),
-        archive: Some(archive),
+        archive: Some((archive, zip)),
     })
-}
-
-/// Whether an input error is about the archive as a whole (not one entry):
-/// then the job fails.
-fn whole_archive(error: &InputError) -> bool {
-    matches!(
-        error,
-        InputError::BadArchive { .. }
-            | InputError::TooManyEntries { .. }
-            | InputError::ArchiveTooLarge { .. }
-            | InputError::NotFound { .. }
-            | InputError::Unreadable { .. }
-    )
 }
 
 fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, ConvertError> {
@@ -503,22 +475,30 @@ fn list_folder(storage: &Storage, path: &str, prefix: &str) -> Result<Listed, Co
 /// Refuses a document whose key an earlier one has ("a.txt" and "a.md"):
 /// its outputs would overwrite the first's.
 fn refuse_collisions(entries: &mut [Entry], label: &str) {
-    let mut first: HashMap<String, String> = HashMap::new();
-    for entry in entries.iter_mut() {
+    // (later, earlier): found with the keys borrowed, not copied (an
+    // archive may list 100,000), then refused.
+    let mut collisions = Vec::new();
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (at, entry) in entries.iter().enumerate() {
         if matches!(entry.from, From::Refused(..)) {
             continue;
         }
-        if let Some(earlier) = first.get(&entry.key) {
-            entry.from = From::Refused(
-                ErrorCode::KeyCollision,
-                format!(
-                    "{label}{}: its outputs would overwrite those of {label}{earlier} (both are named '{}'); rename one of them",
-                    entry.source_name, entry.key
-                ),
-            );
-        } else {
-            first.insert(entry.key.clone(), entry.source_name.clone());
+        match first.entry(entry.key.as_str()) {
+            std::collections::hash_map::Entry::Occupied(earlier) => {
+                collisions.push((at, *earlier.get()))
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at);
+            }
         }
+    }
+    drop(first);
+    for (at, earlier) in collisions {
+        let message = format!(
+            "{label}{}: its outputs would overwrite those of {label}{} (both are named '{}'); rename one of them",
+            entries[at].source_name, entries[earlier].source_name, entries[at].key
+        );
+        entries[at].from = From::Refused(ErrorCode::KeyCollision, message);
     }
 }
 

@@ -191,46 +191,168 @@ impl Input {
                 let size = file.metadata().map_or(0, |m| m.len());
                 read_limited(file, size, &self.name, limits, |e| unreadable(path, e))
             }
-            Origin::ZipEntry { archive, index } => {
-                with_archive(archive, |zip| self.read_entry(zip, archive, *index, limits))
-            }
+            Origin::ZipEntry { archive, index } => with_archive(archive, |zip| {
+                read_entry(zip, archive, *index, &self.name, limits)
+            }),
         }
     }
+}
 
-    fn read_entry(
+/// Reads entry `index` of an open archive, `name` being what messages call
+/// it, within the limits.
+fn read_entry(
+    zip: &mut Archive,
+    archive: &Path,
+    index: usize,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, InputError> {
+    let changed = || InputError::ArchiveChanged {
+        archive: archive.to_owned(),
+    };
+    // The archive may have been replaced since it was listed, so the entry
+    // is checked again before anything is inflated.
+    let entry = match zip.by_index_raw(index) {
+        Ok(entry) => entry,
+        Err(ZipError::FileNotFound) => return Err(changed()),
+        Err(source) => {
+            return Err(InputError::BadArchive {
+                archive: archive.to_owned(),
+                source,
+            });
+        }
+    };
+    classify_entry(archive, &entry, limits).ok_or_else(changed)??;
+    let entry_name = entry.name().to_owned();
+    drop(entry);
+    let entry_error = |source| InputError::EntryUnreadable {
+        archive: archive.to_owned(),
+        entry: entry_name.clone(),
+        source,
+    };
+    let entry = zip.by_index(index).map_err(entry_error)?;
+    // The declared size may lie; it only sizes the buffer, within the limit.
+    let size = entry.size();
+    read_limited(entry, size, name, limits, |e| entry_error(e.into()))
+}
+
+/// A `.zip` archive opened once by a caller that lists and reads it itself
+/// (the worker's archive jobs): its central directory (about 300 bytes an
+/// entry) is parsed once and shared by every thread reading it. Unlike
+/// [`Input::read`]'s one last archive per process, it belongs to its
+/// caller, so two archives read at once in one process never make each
+/// other parse again, and it is gone when the caller drops it.
+#[derive(Clone)]
+pub struct ZipDocuments {
+    path: PathBuf,
+    zip: Archive,
+}
+
+/// One document of a [`ZipDocuments`] listing: only what a caller keeps
+/// for each of 100,000 documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipDocument {
+    /// Entry number in the archive's central directory, for
+    /// [`ZipDocuments::read`].
+    pub index: usize,
+    /// Its path inside the archive, '/'-separated (`source.name`).
+    pub source_name: String,
+    /// Its output key: the prefix, then its path inside without extension.
+    pub key: String,
+}
+
+impl ZipDocuments {
+    /// Opens the archive, reading only its central directory.
+    pub fn open(path: &Path) -> Result<ZipDocuments, InputError> {
+        Ok(ZipDocuments {
+            path: path.to_owned(),
+            zip: open_archive(path)?,
+        })
+    }
+
+    /// Lists the documents, sorted like a directory walk so that reruns
+    /// agree, with keys under `prefix` if it is given: one item per
+    /// document, or the reason an entry cannot be one (an unsafe name, a
+    /// decompression bomb, each copy of a name given twice …). `Err` is
+    /// about the archive as a whole: too many entries, too large, unreadable.
+    pub fn list(
         &self,
-        zip: &mut Archive,
-        archive: &Path,
-        index: usize,
+        prefix: Option<&str>,
         limits: &Limits,
-    ) -> Result<Vec<u8>, InputError> {
-        let changed = || InputError::ArchiveChanged {
-            archive: archive.to_owned(),
-        };
-        // The archive may have been replaced since `discover` listed it, so
-        // the entry is checked again before anything is inflated.
-        let entry = match zip.by_index_raw(index) {
-            Ok(entry) => entry,
-            Err(ZipError::FileNotFound) => return Err(changed()),
-            Err(source) => {
-                return Err(InputError::BadArchive {
+    ) -> Result<Vec<Result<ZipDocument, InputError>>, InputError> {
+        let archive = self.path.as_path();
+        let mut zip = self.zip.clone();
+        if zip.len() > limits.max_archive_entries {
+            return Err(InputError::TooManyEntries {
+                archive: archive.to_owned(),
+                entries: zip.len(),
+                limit: limits.max_archive_entries,
+            });
+        }
+        let duplicates = duplicate_names(archive, &zip, limits)?;
+        let mut total: u64 = 0;
+        // (entry number, what to report for it); non-documents are left
+        // out. The names to sort by stay in the parsed directory, not
+        // copied here.
+        let mut listed = Vec::new();
+        for index in 0..zip.len() {
+            let entry = zip
+                .by_index_raw(index)
+                .map_err(|source| InputError::BadArchive {
                     archive: archive.to_owned(),
                     source,
-                });
+                })?;
+            total = total.saturating_add(entry.size());
+            let Some(classified) = classify_entry(archive, &entry, limits) else {
+                continue;
+            };
+            let document = classified.map(|components| ZipDocument {
+                index,
+                source_name: entry_path(entry.name()).collect::<Vec<_>>().join("/"),
+                key: prefix
+                    .into_iter()
+                    .chain(components.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            });
+            match duplicates.get(entry.name_raw()) {
+                // One refusal per copy, so that the tally counts every entry.
+                Some(&copies) if document.is_ok() => {
+                    for _ in 0..copies {
+                        let error = InputError::DuplicateEntry {
+                            archive: archive.to_owned(),
+                            entry: entry.name().to_owned(),
+                            copies,
+                        };
+                        listed.push((index, Err(error)));
+                    }
+                }
+                _ => listed.push((index, document)),
             }
-        };
-        classify_entry(archive, &entry, limits).ok_or_else(changed)??;
-        let name = entry.name().to_owned();
-        drop(entry);
-        let entry_error = |source| InputError::EntryUnreadable {
-            archive: archive.to_owned(),
-            entry: name.clone(),
-            source,
-        };
-        let entry = zip.by_index(index).map_err(entry_error)?;
-        // The declared size may lie; it only sizes the buffer, within the limit.
-        let size = entry.size();
-        read_limited(entry, size, &self.name, limits, |e| entry_error(e.into()))
+        }
+        if total > limits.max_archive_total_bytes {
+            return Err(InputError::ArchiveTooLarge {
+                archive: archive.to_owned(),
+                total,
+                limit: limits.max_archive_total_bytes,
+            });
+        }
+        // Central directory order is whatever the archiver chose; sort like
+        // a directory walk (component by component).
+        let name = |index: usize| entry_path(zip.name_for_index(index).unwrap_or_default());
+        listed.sort_by(|(a, _), (b, _)| name(*a).cmp(name(*b)));
+        Ok(listed.into_iter().map(|(_, document)| document).collect())
+    }
+
+    /// Reads the document at entry `index`, within the limits; `name` is
+    /// what messages call it.
+    pub fn read(&self, index: usize, name: &str, limits: &Limits) -> Result<Vec<u8>, InputError> {
+        read_entry(&mut self.zip.clone(), &self.path, index, name, limits)
+    }
+
+    /// The name entry `index` has in the archive, as written there.
+    pub fn entry_name(&self, index: usize) -> Option<&str> {
+        self.zip.name_for_index(index)
     }
 }
 
@@ -520,72 +642,26 @@ fn archive_entries(
     prefix: Option<&str>,
     limits: &Limits,
 ) -> Result<Vec<Result<Input, InputError>>, InputError> {
-    let mut zip = open_archive(archive)?;
-    if zip.len() > limits.max_archive_entries {
-        return Err(InputError::TooManyEntries {
-            archive: archive.to_owned(),
-            entries: zip.len(),
-            limit: limits.max_archive_entries,
-        });
-    }
-
-    let duplicates = duplicate_names(archive, &zip, limits)?;
-    let mut total: u64 = 0;
-    // (entry name, what to report for it); non-documents are left out.
-    let mut listed = Vec::new();
-    for index in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(index)
-            .map_err(|source| InputError::BadArchive {
-                archive: archive.to_owned(),
-                source,
-            })?;
-        total = total.saturating_add(entry.size());
-        let Some(classified) = classify_entry(archive, &entry, limits) else {
-            continue;
-        };
-        let input = classified.map(|components| {
-            let key = prefix
-                .into_iter()
-                .chain(components.iter().map(String::as_str))
-                .collect::<Vec<_>>()
-                .join("/");
-            Input {
-                name: format!("{}:{}", archive.display(), entry.name()),
-                source_name: entry_path(entry.name()).collect::<Vec<_>>().join("/"),
-                key,
+    let documents = ZipDocuments::open(archive)?;
+    let listed = documents.list(prefix, limits)?;
+    Ok(listed
+        .into_iter()
+        .map(|document| {
+            document.map(|document| Input {
+                name: format!(
+                    "{}:{}",
+                    archive.display(),
+                    documents.entry_name(document.index).unwrap_or_default()
+                ),
+                source_name: document.source_name,
+                key: document.key,
                 origin: Origin::ZipEntry {
                     archive: archive.to_owned(),
-                    index,
+                    index: document.index,
                 },
-            }
-        });
-        match duplicates.get(entry.name_raw()) {
-            // One refusal per copy, so that the tally counts every entry.
-            Some(&copies) if input.is_ok() => {
-                for _ in 0..copies {
-                    let error = InputError::DuplicateEntry {
-                        archive: archive.to_owned(),
-                        entry: entry.name().to_owned(),
-                        copies,
-                    };
-                    listed.push((entry.name().to_owned(), Err(error)));
-                }
-            }
-            _ => listed.push((entry.name().to_owned(), input)),
-        }
-    }
-    if total > limits.max_archive_total_bytes {
-        return Err(InputError::ArchiveTooLarge {
-            archive: archive.to_owned(),
-            total,
-            limit: limits.max_archive_total_bytes,
-        });
-    }
-    // Central directory order is whatever the archiver chose; sort like a
-    // directory walk (component by component) so that reruns agree.
-    listed.sort_by(|(a, _), (b, _)| entry_path(a).cmp(entry_path(b)));
-    Ok(listed.into_iter().map(|(_, input)| input).collect())
+            })
+        })
+        .collect())
 }
 
 /// The names that more than one entry of the central directory has, with
@@ -919,6 +995,63 @@ mod tests {
         );
         let again = discover(&[root], &Limits::default());
         assert_eq!(keys(&again), keys(&found), "order is deterministic");
+    }
+
+    #[test]
+    fn an_opened_archive_lists_like_discover_and_reads_from_any_thread_without_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = dir.path().join("batch.zip");
+        write_zip(
+            &archive,
+            &[
+                ("b/x.txt", b"ex"),
+                ("a-b/z.md", b"zed"),
+                ("a.md", b"ay"),
+                ("c\\y.txt", b"why"),
+                ("notes.csv", b"not a document"),
+            ],
+        );
+        let documents = ZipDocuments::open(&archive).unwrap();
+        let listed: Vec<ZipDocument> = documents
+            .list(Some("out"), &Limits::default())
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        // Sorted component by component, as a directory walk is ("a.md"
+        // and "a-b/z.md" before "b/…"), keys under the prefix.
+        let keys: Vec<&str> = listed.iter().map(|d| d.key.as_str()).collect();
+        assert_eq!(keys, ["out/a-b/z", "out/a", "out/b/x", "out/c/y"]);
+        let discovered = discover(std::slice::from_ref(&archive), &Limits::default());
+        assert_eq!(
+            listed
+                .iter()
+                .map(|d| d.source_name.as_str())
+                .collect::<Vec<_>>(),
+            source_names(&discovered),
+            "the same listing as discover's"
+        );
+        // The listing holds the archive open: it is read, from two threads
+        // at once, even once the file is gone.
+        fs::remove_file(&archive).unwrap();
+        let read = |document: &ZipDocument| {
+            let bytes = documents
+                .read(document.index, &document.source_name, &Limits::default())
+                .unwrap();
+            String::from_utf8(bytes).unwrap()
+        };
+        let (forwards, backwards) = std::thread::scope(|scope| {
+            let forwards = scope.spawn(|| listed.iter().map(read).collect::<Vec<_>>());
+            let backwards = scope.spawn(|| listed.iter().rev().map(read).collect::<Vec<_>>());
+            (forwards.join().unwrap(), backwards.join().unwrap())
+        });
+        assert_eq!(forwards, ["zed", "ay", "ex", "why"]);
+        assert_eq!(backwards, ["why", "ex", "ay", "zed"]);
+        // Input::read opens the archive by its path, which is gone.
+        assert!(matches!(
+            discovered[0].as_ref().unwrap().read(&Limits::default()),
+            Err(InputError::NotFound { .. })
+        ));
     }
 
     #[test]
