@@ -25,7 +25,7 @@ use tracing::Instrument;
 
 use crate::isolate::{self, IsolateMode};
 use crate::job::{self, Processed};
-use crate::{Worker, http};
+use crate::{Worker, archive, http};
 use rapporteur_pipeline::ErrorCode;
 
 /// Whether a delivery came back after a worker died (or gave up) with it in
@@ -243,15 +243,23 @@ async fn handle(worker: Arc<Worker>, publishing: &Channel, delivery: Delivery) {
         let isolated = worker.isolation.mode == IsolateMode::All || redelivered(&delivery);
         let processed = if isolated {
             let processed = isolate::convert_isolated(&worker, &delivery.data, attempt).await;
+            let progress = progress_publisher(&worker, publishing, &delivery.properties);
             // The child's attempt number is its own: the record is the parent's.
             let recording = worker.clone();
             tokio::task::spawn_blocking(move || {
-                job::record_end(
+                let processed = job::record_end(
                     &recording.storage,
                     processed,
                     attempt,
                     recording.max_attempts,
-                )
+                );
+                // A child publishes no progress events: when it finished an
+                // archive, its complete count is announced here, before the
+                // result, as a slice in this process announces it.
+                if let Some(done) = archive::completed(&processed.result) {
+                    progress(done);
+                }
+                processed
             })
             .await
             .ok()

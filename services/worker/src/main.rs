@@ -14,6 +14,14 @@ mod isolate;
 mod job;
 mod sweep;
 
+/// jemalloc, not glibc's malloc: glibc keeps what its per-thread arenas
+/// freed, so an archive job's peak grew with the archive (a 100,000-document
+/// archive: 208 MB with glibc, 133 MB with jemalloc, and about 6% less user
+/// CPU per document; README "Performance").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

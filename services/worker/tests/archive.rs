@@ -246,6 +246,44 @@ async fn an_archive_job_whose_worker_dies_half_way_is_finished_by_another() {
     harness.cleanup().await;
 }
 
+/// An archive job converted in a child process (`--isolate all`, as every
+/// redelivered job is) still ends with a progress event that says the
+/// whole archive is done: a child publishes none itself, and the worker
+/// published none for it, so a job resumed after its worker died could end
+/// with its last progress event at the count the dead worker reached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_job_finished_in_a_child_announces_its_complete_count() {
+    let harness = Harness::new("archive-child").await;
+    let (zip, documents) = archive(12);
+    harness
+        .store()
+        .write_objects(&[("inbox/small.zip", zip.as_slice())])
+        .unwrap();
+    harness
+        .publish(&[archive_job("arch-c", "inbox/small.zip", "small", &["json"])])
+        .await;
+    let mut worker = harness.start_worker(WORKER, &["--isolate", "all"]);
+    let results = harness.results(1, Duration::from_secs(120)).await;
+    let result = &results["arch-c"];
+    assert_eq!(result.status, JobStatus::Succeeded, "{result:?}");
+    let total = documents.len() as u64;
+    let events = harness.progress_events();
+    let last = events
+        .last()
+        .expect("a progress event for the finished job");
+    assert_eq!(
+        (last.job_id.as_str(), last.done, last.failed, last.total),
+        (
+            "arch-c",
+            total - REFUSED.len() as u64,
+            REFUSED.len() as u64,
+            total
+        )
+    );
+    assert!(signal_and_wait(&mut worker, "TERM").success());
+    harness.cleanup().await;
+}
+
 /// A folder of documents in object storage, and archives that cannot be
 /// read: each job ends with a result, the unusable ones dead-lettered
 /// with their reason.
