@@ -87,18 +87,9 @@ const MAX_CHUNK: usize = 1024;
 /// memory, and its declared content is bounded by [`Limits`] anyway.
 const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
 
-/// Publishes the job's progress as `state` records it.
-fn progress(job: &ArchiveJob<'_>, state: &State) {
-    (job.progress)(progress_event(
-        &job.request.job_id,
-        &ArchiveTally {
-            total: state.total,
-            converted: state.converted,
-            skipped: state.skipped,
-            rejected: state.rejected,
-            report: String::new(),
-        },
-    ));
+/// Publishes the job's progress: its counts as recorded.
+fn progress(job: &ArchiveJob<'_>, counts: &ArchiveTally) {
+    (job.progress)(progress_event(&job.request.job_id, counts));
 }
 
 /// The progress event of a job with these counts: the one wording of
@@ -219,7 +210,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
         )?;
         state.next = to as u64;
         write(&worker.storage, &state_object, &state_bytes(state))?;
-        progress(job, state);
+        progress(job, &tally(state));
         announced = true;
         Ok(())
     };
@@ -274,7 +265,7 @@ pub(crate) fn run_slice(worker: &Worker, job: &ArchiveJob<'_>) -> Result<Sliced,
     // leaves nothing to convert: the complete count is announced here, so
     // the last progress event always says the whole archive is done.
     if !announced {
-        progress(job, &state);
+        progress(job, &tally(&state));
     }
     // The listing (about 600 bytes a document: the zip's directory and the
     // keys) is not needed for the report, which at 100,000 documents is

@@ -237,7 +237,7 @@ fn read_entry(
 }
 
 /// A `.zip` archive opened once by a caller that lists and reads it itself
-/// (the worker's archive jobs): its central directory (about 300 bytes an
+/// (the worker's archive jobs): its central directory (about 420 bytes an
 /// entry) is parsed once and shared by every thread reading it. Unlike
 /// [`Input::read`]'s one last archive per process, it belongs to its
 /// caller, so two archives read at once in one process never make each
@@ -372,7 +372,7 @@ struct OpenArchive {
 /// time (about 30 minutes for 20,000 entries); `discover` lists the entries
 /// of an archive together, so keeping the last one is enough. One copy for
 /// all threads: a clone of a `ZipArchive` shares the parsed directory
-/// (about 400 bytes an entry, 40 MB for 100,000) and, through
+/// (about 420 bytes an entry, 42 MB for 100,000) and, through
 /// [`SharedFile`], the open file; a copy per thread used to double that.
 static LAST_ARCHIVE: Mutex<Option<OpenArchive>> = Mutex::new(None);
 
