@@ -196,7 +196,7 @@ impl<'a> Link<'a> {
             let next = tokio::select! {
                 next = tokio::time::timeout(remaining, consumer.next()) => next,
                 // The consumer does not always end when the socket dies.
-                () = lost(connection) => Ok(None),
+                () = rapporteur_broker::lost(connection) => Ok(None),
             };
             match next {
                 Err(_) => return Ok(None),
@@ -221,15 +221,8 @@ impl<'a> Link<'a> {
                 .await;
         }
         if let Some(live) = self.live.take() {
-            let _ = live.connection.close(200, "done".into()).await;
+            rapporteur_broker::close(&live.connection, "done").await;
         }
-    }
-}
-
-/// Resolves once the connection is no longer connected.
-async fn lost(connection: &Connection) {
-    while connection.status().connected() {
-        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 

@@ -5,59 +5,53 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rapporteur_test_tools::broker::{Harness, signal_and_wait};
+use rapporteur_test_tools::rabbitmqctl::{self, MemoryAlarm};
 use tokio::sync::Mutex;
 
 /// The tests run one at a time: `rabbitmqctl close_all_connections` and a
 /// memory alarm would cut or stall the other tests' clients too.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
-/// Runs `rabbitmqctl ARGS…`, failing the test with its output.
-fn rabbitmqctl(args: &[&str]) {
-    let output = Command::new("rabbitmqctl").args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "rabbitmqctl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+/// While alive, a process is stopped (SIGSTOP); continued (SIGCONT) when
+/// dropped, even when the test fails.
+struct Stopped(u32);
 
-/// While alive, the broker's memory alarm is raised: it stops reading from
-/// every connection that publishes (a publisher stalls before its
-/// confirms), as a broker under pressure does. Lowered when dropped, even
-/// when the test fails.
-struct MemoryAlarm;
-
-impl MemoryAlarm {
-    fn raise() -> MemoryAlarm {
-        rabbitmqctl(&["set_vm_memory_high_watermark", "absolute", "1"]);
-        MemoryAlarm
+impl Stopped {
+    fn new(pid: u32) -> Stopped {
+        signal(pid, "STOP");
+        Stopped(pid)
     }
 }
 
-impl Drop for MemoryAlarm {
+impl Drop for Stopped {
     fn drop(&mut self) {
-        let _ = Command::new("rabbitmqctl")
-            .args(["set_vm_memory_high_watermark", "0.4"])
-            .output();
+        signal(self.0, "CONT");
     }
 }
 
-/// Whether any client is connected to the broker.
-fn connections() -> usize {
-    let output = Command::new("rabbitmqctl")
-        .args(["list_connections", "--silent", "pid"])
-        .output()
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
         .unwrap();
-    String::from_utf8_lossy(&output.stdout)
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// How many clients are connected to the broker. A connection the broker
+/// closed stays listed, as `closed`, until its client answers (a stopped
+/// worker does not), and is not counted.
+fn connections() -> usize {
+    rabbitmqctl::run(&["list_connections", "--silent", "state"])
         .lines()
-        .filter(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .filter(|state| !state.is_empty() && !matches!(*state, "closing" | "closed"))
         .count()
 }
 
 /// Closes every client connection, then waits until one is back (the
 /// submitter reconnected).
 fn close_all_and_await_reconnect() {
-    rabbitmqctl(&["close_all_connections", "rapporteur submit test"]);
+    rabbitmqctl::run(&["close_all_connections", "rapporteur submit test"]);
     let deadline = Instant::now() + Duration::from_secs(60);
     while connections() == 0 {
         assert!(Instant::now() < deadline, "nobody reconnected");
@@ -243,10 +237,20 @@ async fn submit_wait_rides_out_the_broker_closing_every_connection_four_times() 
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The worker is stopped for each close: however fast it converts, the
+    // submitter is still waiting when its connection is closed (a fast
+    // machine converted the last half in the time `rabbitmqctl` took to
+    // start, and the submitter saw three closes).
     let mut worker = harness.start_worker(&worker_binary, &[]);
     for done in [count / 4, count / 2] {
         let results = harness.results(done, Duration::from_secs(300)).await;
         assert!(results.len() >= done, "{} results", results.len());
+        let _stopped = Stopped::new(worker.id());
+        let results = harness.results(done, Duration::from_secs(300)).await;
+        assert!(
+            results.len() < count,
+            "the worker finished before the close"
+        );
         close_all_and_await_reconnect();
     }
     let output = submit.wait_with_output().unwrap();

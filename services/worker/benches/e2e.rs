@@ -332,7 +332,7 @@ async fn archive_phase(harness: &Harness, zip: &Path, count: usize, formats: &[&
         (count as u64, 0),
         "{result:?}"
     );
-    let _ = connection.close(200, "".into()).await;
+    rapporteur_broker::close(&connection, "").await;
     Measured {
         way: "archive",
         docs_per_s: count as f64 / elapsed,
@@ -549,7 +549,7 @@ async fn jobs_phase(
         per_doc(own_cpu),
         busy as f64 * 100.0 / all.max(1) as f64,
     );
-    let _ = connection.close(200, "".into()).await;
+    rapporteur_broker::close(&connection, "").await;
     Measured {
         way: "jobs",
         docs_per_s: count as f64 / elapsed.as_secs_f64(),

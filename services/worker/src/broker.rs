@@ -13,7 +13,7 @@ use lapin::options::{
     ConfirmSelectOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{BasicProperties, Channel, Connection};
+use lapin::{BasicProperties, Channel};
 use rapporteur_broker::{
     ATTEMPT_HEADER, ERROR_CODE_HEADER, ERROR_MESSAGE_HEADER, PublishError, TopologySettings,
     header_text, json_properties, publish_confirmed, publish_to_queue, short_string,
@@ -155,10 +155,10 @@ async fn session(
     tokio::pin!(processing);
     tokio::select! {
         _ = &mut processing => Ok(SessionEnd::Lost),
-        _ = lost(&connection) => Ok(SessionEnd::Lost),
+        _ = rapporteur_broker::lost(&connection) => Ok(SessionEnd::Lost),
         _ = stop.changed() => {
             stop_consuming(&consuming, &tag, processing, settings.drain_timeout).await;
-            let _ = connection.close(200, "worker stopping".into()).await;
+            rapporteur_broker::close(&connection, "worker stopping").await;
             Ok(SessionEnd::Stopped)
         }
         // The value is only looked at: `wait_for`'s guard, held through the
@@ -171,7 +171,7 @@ async fn session(
             // queue; a cancelled consumer would keep them unacked.
             tracing::warn!("storage unavailable: pausing consumption until it is back");
             stop_consuming(&consuming, &tag, processing, settings.drain_timeout).await;
-            let _ = connection.close(200, "storage unavailable".into()).await;
+            rapporteur_broker::close(&connection, "storage unavailable").await;
             Ok(SessionEnd::Paused)
         }
     }
@@ -204,14 +204,6 @@ async fn requeue(delivery: &Delivery) {
         ..BasicNackOptions::default()
     };
     let _ = delivery.acker.nack(requeue).await;
-}
-
-/// Resolves once the connection is no longer connected (the consumer
-/// stream does not always end when the socket dies).
-async fn lost(connection: &Connection) {
-    while connection.status().connected() {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// How often a paused worker asks whether storage is back.

@@ -14,6 +14,7 @@ use rapporteur_render::Format;
 use rapporteur_storage::{OutputKey, Storage};
 use rapporteur_test_tools::Tool;
 use rapporteur_test_tools::broker::*;
+use rapporteur_test_tools::rabbitmqctl;
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
@@ -124,15 +125,7 @@ async fn jobs_survive_the_broker_closing_every_connection(harness: Harness, coun
     harness.publish(&jobs).await;
     let mut workers: Vec<_> = (0..2).map(|_| harness.start_worker(WORKER, &[])).collect();
     harness.results(count / 10, Duration::from_secs(60)).await;
-    let closed = std::process::Command::new("rabbitmqctl")
-        .args(["close_all_connections", "rapporteur reliability test"])
-        .output()
-        .expect("rabbitmqctl runs");
-    assert!(
-        closed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&closed.stderr)
-    );
+    rabbitmqctl::run(&["close_all_connections", "rapporteur reliability test"]);
     assert_all_converted(&harness, count, &references).await;
     for worker in &mut workers {
         assert!(signal_and_wait(worker, "TERM").success());

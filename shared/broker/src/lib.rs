@@ -102,6 +102,31 @@ pub async fn connect_any(
     }))
 }
 
+/// How long closing a connection may take before it is given up. lapin
+/// 4.12's `Connection::close` now and then never resolves although the
+/// connection is closed: in a loop of connect, declare and close, 6 of
+/// 18,000 closes by three clients at once were still waiting after 65 s
+/// (none of 8,500 by one client). A worker paused for a storage outage
+/// would never resume, and `submit` would never exit. A close that takes
+/// longer is abandoned; dropping the connection ends it.
+pub const CLOSE_WITHIN: Duration = Duration::from_secs(5);
+
+/// Closes a connection with a normal reply code (the broker returns its
+/// unacknowledged deliveries to their queues), waiting at most
+/// [`CLOSE_WITHIN`]. A connection already lost is not an error: there is
+/// nothing left to close.
+pub async fn close(connection: &lapin::Connection, reason: &'static str) {
+    let _ = tokio::time::timeout(CLOSE_WITHIN, connection.close(200, reason.into())).await;
+}
+
+/// Resolves once the connection is no longer connected: a consumer
+/// stream does not always end when the socket dies.
+pub async fn lost(connection: &lapin::Connection) {
+    while connection.status().connected() {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// Checks a queue prefix: every queue name is the prefix and a short suffix,
 /// and must fit an AMQP short string (255 bytes).
 pub fn parse_queue_prefix(prefix: &str) -> Result<String, String> {

@@ -54,5 +54,5 @@ async fn a_message_to_a_missing_queue_is_returned_not_lost() {
         .queue_delete(queue.as_str().into(), QueueDeleteOptions::default())
         .await
         .unwrap();
-    connection.close(200, "".into()).await.unwrap();
+    rapporteur_broker::close(&connection, "").await;
 }

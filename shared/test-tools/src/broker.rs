@@ -171,7 +171,7 @@ impl Harness {
         rapporteur_broker::declare_results_queue(&channel, &topology, &results_queue)
             .await
             .unwrap();
-        connection.close(200, "".into()).await.unwrap();
+        rapporteur_broker::close(&connection, "").await;
         Harness {
             topology,
             prefix,
@@ -287,7 +287,7 @@ impl Harness {
                 result.unwrap();
             }
         }
-        connection.close(200, "".into()).await.unwrap();
+        rapporteur_broker::close(&connection, "").await;
     }
 
     /// Collects result events until `expected` distinct jobs have one (or the
@@ -300,7 +300,7 @@ impl Harness {
                 && let Ok(channel) = connection.create_channel().await
             {
                 let bodies = drain(&channel, &self.results_queue).await;
-                let _ = connection.close(200, "".into()).await;
+                rapporteur_broker::close(&connection, "").await;
                 let mut seen = self.seen.lock().unwrap();
                 let mut all = self.all.lock().unwrap();
                 let mut progress = self.progress.lock().unwrap();
@@ -349,7 +349,7 @@ impl Harness {
                 message.delivery.properties.clone(),
             ));
         }
-        connection.close(200, "".into()).await.unwrap();
+        rapporteur_broker::close(&connection, "").await;
         messages
     }
 
@@ -373,7 +373,7 @@ impl Harness {
                 .map_or(0, |q| q.message_count()),
             Err(_) => 0,
         };
-        let _ = connection.close(200, "".into()).await;
+        rapporteur_broker::close(&connection, "").await;
         depth
     }
 
@@ -433,7 +433,7 @@ impl Drop for Harness {
                 let _ = channel
                     .exchange_delete(exchange.as_str().into(), Default::default())
                     .await;
-                let _ = connection.close(200, "".into()).await;
+                rapporteur_broker::close(&connection, "").await;
             });
         });
         let _ = cleaner.join();

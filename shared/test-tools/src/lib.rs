@@ -7,11 +7,14 @@
 //!
 //! With the `broker` feature, [`broker`] is the one harness of the tests that
 //! need RabbitMQ: the broker as a [`Tool`], a queue prefix of each test's own,
-//! worker processes, publishing jobs and collecting their result events.
+//! worker processes, publishing jobs and collecting their result events;
+//! [`rabbitmqctl`] drives the broker from outside (closing every
+//! connection, the memory alarm).
 
 #[cfg(feature = "broker")]
 pub mod broker;
 
+pub mod rabbitmqctl;
 pub mod s3;
 use std::ffi::OsStr;
 use std::io::Write;
