@@ -20,6 +20,7 @@ use rapporteur_test_tools::Tool;
 use rapporteur_test_tools::broker::{
     AMQP_URL, Harness, WorkerProcess, example, signal_and_wait, worker_beside,
 };
+use rapporteur_test_tools::rabbitmqctl;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -879,6 +880,35 @@ async fn webhooks_are_signed_retried_and_survive_a_killed_dispatcher() {
     assert_eq!(
         slow.last().unwrap()["body"]["data"]["job_id"],
         slow_job.as_str()
+    );
+
+    // The broker closes every connection (a restart, an operator): the
+    // publisher, the `?wait` listener, the dispatcher and the worker
+    // reconnect, and the next job ends and its event is delivered.
+    rabbitmqctl::run(&["close_all_connections", "rapporteur api test"]);
+    let response = http
+        .post(api.url("/v1/jobs?wait=60"))
+        .bearer_auth(KEY)
+        .json(&json!({"source": {"kind": "text", "name": "s.txt", "text": seed}, "key": "hooks/after-close", "webhook": {"url": format!("http://127.0.0.1:{receiver_port}/after-close")}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let after: Value = response.json().await.unwrap();
+    assert_eq!(after["jobs"][0]["status"], "succeeded", "{after}");
+    let entries = wait_for_log(&log, "the event is delivered after the close", |log| {
+        log.iter()
+            .any(|e| e["path"] == "/after-close" && e["status"] == 200)
+    })
+    .await;
+    let delivered = entries
+        .iter()
+        .find(|e| e["path"] == "/after-close")
+        .unwrap();
+    assert_eq!(delivered["verified"], true);
+    assert_eq!(
+        delivered["body"]["data"]["job_id"],
+        after["jobs"][0]["job_id"]
     );
 
     // Internal addresses are refused at submission.
