@@ -1,6 +1,8 @@
-//! Rapporteur's use of RabbitMQ, shared by the worker and `rapporteur submit`:
-//! the options that find the broker, declaring the topology (idempotently)
-//! and publishing with confirms.
+//! Rapporteur's use of RabbitMQ, shared by the worker, `rapporteur submit`
+//! and the API: the options that find the broker, connecting to the first
+//! node that answers, noticing a lost connection and closing one within a
+//! bound, declaring the topology (idempotently) and publishing with
+//! confirms.
 //!
 //! The topology, for a prefix P (default "summaries"):
 //! - `P.jobs`: durable quorum queue of job requests, with a delivery limit
