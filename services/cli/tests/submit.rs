@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rapporteur_test_tools::broker::{Harness, signal_and_wait};
+use rapporteur_test_tools::broker::{Harness, signal, signal_and_wait};
 use rapporteur_test_tools::rabbitmqctl::{self, MemoryAlarm};
 use tokio::sync::Mutex;
 
@@ -18,23 +18,15 @@ struct Stopped(u32);
 
 impl Stopped {
     fn new(pid: u32) -> Stopped {
-        signal(pid, "STOP");
+        assert!(signal(pid, "STOP"), "kill -STOP {pid}");
         Stopped(pid)
     }
 }
 
 impl Drop for Stopped {
     fn drop(&mut self) {
-        signal(self.0, "CONT");
+        assert!(signal(self.0, "CONT"), "kill -CONT {}", self.0);
     }
-}
-
-fn signal(pid: u32, signal: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{signal}"), &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill -{signal} {pid}");
 }
 
 /// How many clients are connected to the broker. A connection the broker

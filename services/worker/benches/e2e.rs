@@ -157,9 +157,7 @@ fn cores() -> usize {
 fn stop_worker(mut worker: std::process::Child) -> (f64, f64, f64) {
     let (user, system) = cpu_seconds(worker.id());
     let peak = rapporteur_test_tools::peak_rss_kib(Some(worker.id())) as f64 / 1024.0;
-    let _ = Command::new("kill")
-        .args(["-TERM", &worker.id().to_string()])
-        .status();
+    rapporteur_test_tools::broker::signal(worker.id(), "TERM");
     let _ = worker.wait();
     (user, system, peak)
 }

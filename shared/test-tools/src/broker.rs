@@ -505,13 +505,19 @@ impl Drop for WorkerProcess {
     }
 }
 
+/// Sends a signal ("TERM", "STOP", …) to a process; whether `kill` could.
+pub fn signal(pid: u32, signal: &str) -> bool {
+    Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success()
+}
+
 /// Stops a process with a signal and waits for it, returning its exit
 /// status; fails the test if it has not exited after 90 s.
 pub fn signal_and_wait(child: &mut Child, signal: &str) -> std::process::ExitStatus {
-    Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
+    self::signal(child.id(), signal);
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -625,19 +631,9 @@ impl Cluster {
         cluster
     }
 
-    /// Runs `rabbitmqctl -n NODE ARGS…`, failing the test with its output.
+    /// Runs `rabbitmqctl -q -n NODE ARGS…`, failing the test with its output.
     fn ctl(&self, node: &str, args: &[&str]) -> String {
-        let output = Command::new("rabbitmqctl")
-            .args(["-q", "-n", node])
-            .args(args)
-            .output()
-            .expect("rabbitmqctl runs");
-        assert!(
-            output.status.success(),
-            "rabbitmqctl -n {node} {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        crate::rabbitmqctl::run(&[&["-q", "-n", node], args].concat())
     }
 
     /// One guest URL per node.
